@@ -32,23 +32,12 @@ import org.junit.jupiter.api.Test;
  */
 class SpiffeIdDifferentialTest {
     private static final long SEED = 0x5EED_5B1FFEL;
-    private static final String TD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789.-_";
-    private static final String PATH_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
-    /** Characters a parser is most likely to get wrong, including ones that Unicode case folding turns into ASCII. */
-    private static final String[] INTERESTING_CHARS = {
-        "A", "Z", "K", "S", "I", "%", ":", "@", "?", "#", "/", ".", "-", "_", "\u212A", "\u0130", "\u0131", "\u017F",
-        "\u00E9", "\u0000", "\t", "\n", "\r", "\u007F", " ", "\u00A0", "\u2028", "\uFEFF", "\\", "[", "]", "!", "$",
-        "&", "'", "(", ")", "*", "+", ",", ";", "=", "~", "\"", "\uD83D\uDE00",
-    };
-    private static final String[] TOKENS = {
-        "//", "/.", "/..", "/./", "/../", "%2F", "%41", "%2e", ":443", ":", "u@", "user:pw@", "?", "?x=1", "#", "#f",
-        "spiffe://", "SPIFFE", "Spiffe", "://", ":/", ".", "..", "...", "[::1]", "1.2.3.4", "xn--",
-    };
     private static final String SID_16 = "SID-16 ID over 2048 bytes";
     private static final String SID_17 = "SID-17 trust domain over 255 bytes";
 
     private static GoSpiffeOracle oracle;
     private final Random random = new Random(SEED);
+    private final IdGenerator ids = new IdGenerator(random, false);
 
     @BeforeAll
     static void startOracle() {
@@ -67,13 +56,13 @@ class SpiffeIdDifferentialTest {
             cases.add(idParse(id));
         }
         for (int i = 0; i < 2_000; i++) {
-            cases.add(idParse(validId()));
+            cases.add(idParse(ids.validId()));
         }
         for (int i = 0; i < 7_000; i++) {
-            cases.add(idParse(mutate(validId(), 1 + random.nextInt(3))));
+            cases.add(idParse(ids.mutate(ids.validId(), 1 + random.nextInt(3))));
         }
         for (int i = 0; i < 2_000; i++) {
-            cases.add(idParse(randomString()));
+            cases.add(idParse(ids.randomString()));
         }
         for (String id : longIds()) {
             cases.add(idParse(id));
@@ -91,15 +80,15 @@ class SpiffeIdDifferentialTest {
             cases.add(trustDomainParse(input));
         }
         for (int i = 0; i < 1_000; i++) {
-            cases.add(trustDomainParse(validTrustDomain()));
-            cases.add(trustDomainParse(mutate(validTrustDomain(), 1 + random.nextInt(2))));
-            cases.add(trustDomainParse(mutate(validId(), 1 + random.nextInt(2))));
-            cases.add(trustDomainParse(randomString()));
+            cases.add(trustDomainParse(ids.validTrustDomain()));
+            cases.add(trustDomainParse(ids.mutate(ids.validTrustDomain(), 1 + random.nextInt(2))));
+            cases.add(trustDomainParse(ids.mutate(ids.validId(), 1 + random.nextInt(2))));
+            cases.add(trustDomainParse(ids.randomString()));
         }
         for (int length = 250; length <= 260; length++) {
-            cases.add(trustDomainParse(trustDomainOfLength(length)));
-            cases.add(trustDomainParse("spiffe://" + trustDomainOfLength(length) + "/a"));
-            cases.add(trustDomainParse(mutate(trustDomainOfLength(length), 1)));
+            cases.add(trustDomainParse(ids.trustDomainOfLength(length)));
+            cases.add(trustDomainParse("spiffe://" + ids.trustDomainOfLength(length) + "/a"));
+            cases.add(trustDomainParse(ids.mutate(ids.trustDomainOfLength(length), 1)));
         }
 
         Tally tally = run("TrustDomain.parse", cases);
@@ -110,10 +99,10 @@ class SpiffeIdDifferentialTest {
     void fromSegments_agreesWithGoSpiffe() {
         List<Case> cases = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
-            String td = random.nextInt(5) == 0 ? mutate(validTrustDomain(), 1) : validTrustDomain();
+            String td = random.nextInt(5) == 0 ? ids.mutate(ids.validTrustDomain(), 1) : ids.validTrustDomain();
             List<String> segments = new ArrayList<>();
             for (int n = random.nextInt(5); n > 0; n--) {
-                segments.add(random.nextInt(3) == 0 ? mutate(validSegment(), 1 + random.nextInt(2)) : validSegment());
+                segments.add(random.nextInt(3) == 0 ? ids.mutate(ids.validSegment(), 1 + random.nextInt(2)) : ids.validSegment());
             }
             cases.add(fromSegments(td, segments));
         }
@@ -125,7 +114,7 @@ class SpiffeIdDifferentialTest {
             // 9 for spiffe://, then '/' + segment: one long segment brings the ID to exactly `length` bytes.
             cases.add(fromSegments(td, List.of(repeat('s', length - 9 - td.length() - 1))));
         }
-        cases.add(fromSegments(trustDomainOfLength(256), List.of("a")));
+        cases.add(fromSegments(ids.trustDomainOfLength(256), List.of("a")));
 
         Tally tally = run("SpiffeId.fromSegments", cases);
         tally.requireExercised(SID_16);
@@ -136,10 +125,10 @@ class SpiffeIdDifferentialTest {
     void fromPath_agreesWithGoSpiffe() {
         List<Case> cases = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
-            String td = random.nextInt(5) == 0 ? mutate(validTrustDomain(), 1) : validTrustDomain();
-            String path = validPath();
+            String td = random.nextInt(5) == 0 ? ids.mutate(ids.validTrustDomain(), 1) : ids.validTrustDomain();
+            String path = ids.validPath();
             if (random.nextInt(3) > 0) {
-                path = mutate(path, 1 + random.nextInt(3));
+                path = ids.mutate(path, 1 + random.nextInt(3));
             }
             cases.add(fromPath(td, path));
         }
@@ -156,8 +145,8 @@ class SpiffeIdDifferentialTest {
 
     @Test
     void SID_17_trustDomainOver255BytesIsRejectedWhereGoSpiffeAccepts() {
-        String longest = trustDomainOfLength(255);
-        String tooLong = trustDomainOfLength(256);
+        String longest = ids.trustDomainOfLength(255);
+        String tooLong = ids.trustDomainOfLength(256);
 
         assertEquals(longest, TrustDomain.parse(longest).name());
         assertTrue(oracle.trustDomainParse(longest).ok());
@@ -266,105 +255,20 @@ class SpiffeIdDifferentialTest {
 
     /** Trust domains of 250..260 bytes and IDs of 2040..2060 bytes and beyond, straddling SID-17 and SID-16. */
     private List<String> longIds() {
-        List<String> ids = new ArrayList<>();
+        List<String> longIds = new ArrayList<>();
         for (int length = 250; length <= 260; length++) {
-            ids.add("spiffe://" + trustDomainOfLength(length));
-            ids.add("spiffe://" + trustDomainOfLength(length) + "/workload");
-            ids.add("spiffe://" + trustDomainOfLength(length) + "/Bad Path");
+            longIds.add("spiffe://" + ids.trustDomainOfLength(length));
+            longIds.add("spiffe://" + ids.trustDomainOfLength(length) + "/workload");
+            longIds.add("spiffe://" + ids.trustDomainOfLength(length) + "/Bad Path");
         }
         for (int length = 2040; length <= 2060; length++) {
             String prefix = "spiffe://example.org";
-            ids.add(prefix + "/" + repeat('x', length - prefix.length() - 1));
-            ids.add(mutate(prefix + "/" + repeat('x', length - prefix.length() - 1), 1));
+            longIds.add(prefix + "/" + repeat('x', length - prefix.length() - 1));
+            longIds.add(ids.mutate(prefix + "/" + repeat('x', length - prefix.length() - 1), 1));
         }
-        ids.add("spiffe://example.org" + "/segment".repeat(512));
-        ids.add("spiffe://" + trustDomainOfLength(300) + "/" + repeat('y', 2000));
-        return ids;
-    }
-
-    private String trustDomainOfLength(int length) {
-        StringBuilder td = new StringBuilder(length);
-        while (td.length() < length) {
-            td.append(TD_CHARS.charAt(random.nextInt(26)));
-            if (td.length() < length - 1 && random.nextInt(8) == 0) {
-                td.append('.');
-            }
-        }
-        return td.toString();
-    }
-
-    private String validTrustDomain() {
-        if (random.nextInt(20) == 0) {
-            return random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256);
-        }
-        return randomOf(TD_CHARS, 1 + random.nextInt(random.nextInt(4) == 0 ? 60 : 20));
-    }
-
-    private String validSegment() {
-        String segment;
-        do {
-            segment = randomOf(PATH_CHARS, 1 + random.nextInt(12));
-        } while (segment.equals(".") || segment.equals(".."));
-        return segment;
-    }
-
-    private String validPath() {
-        StringBuilder path = new StringBuilder();
-        for (int n = random.nextInt(5); n > 0; n--) {
-            path.append('/').append(validSegment());
-        }
-        return path.toString();
-    }
-
-    private String validId() {
-        return "spiffe://" + validTrustDomain() + validPath();
-    }
-
-    /** Mostly spiffe://-prefixed strings of weighted-random pieces. */
-    private String randomString() {
-        StringBuilder s = new StringBuilder(random.nextInt(3) > 0 ? "spiffe://" : "");
-        for (int n = random.nextInt(16); n > 0; n--) {
-            s.append(piece());
-        }
-        return s.toString();
-    }
-
-    /** {@code count} insertions, deletions or replacements of whole code points, so no lone surrogate ever appears. */
-    private String mutate(String s, int count) {
-        List<String> points = new ArrayList<>();
-        s.codePoints().forEach(cp -> points.add(new String(Character.toChars(cp))));
-        for (int i = 0; i < count; i++) {
-            int at = random.nextInt(points.size() + 1);
-            int op = random.nextInt(3);
-            if (op == 0 || at == points.size()) {
-                points.add(at, piece());
-            } else if (op == 1) {
-                points.remove(at);
-            } else {
-                points.set(at, piece());
-            }
-        }
-        return String.join("", points);
-    }
-
-    /** An interesting character (45%), a token such as {@code /..} or {@code :443} (25%), or a valid path char. */
-    private String piece() {
-        int roll = random.nextInt(100);
-        if (roll < 45) {
-            return INTERESTING_CHARS[random.nextInt(INTERESTING_CHARS.length)];
-        }
-        if (roll < 70) {
-            return TOKENS[random.nextInt(TOKENS.length)];
-        }
-        return String.valueOf(PATH_CHARS.charAt(random.nextInt(PATH_CHARS.length())));
-    }
-
-    private String randomOf(String alphabet, int length) {
-        StringBuilder s = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            s.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return s.toString();
+        longIds.add("spiffe://example.org" + "/segment".repeat(512));
+        longIds.add("spiffe://" + ids.trustDomainOfLength(300) + "/" + repeat('y', 2000));
+        return longIds;
     }
 
     private static String repeat(char c, int count) {
