@@ -30,8 +30,9 @@ final class CertificateCodec {
     List<X509Certificate> certificates = new ArrayList<>();
     int position = 0;
     while (position < der.length) {
-      int end = endOfSequence(der, position, certificates.size());
-      certificates.add(parseFramed(Arrays.copyOfRange(der, position, end), certificates.size()));
+      String what = "certificate " + (certificates.size() + 1);
+      int end = endOfSequence(der, position, what, "X509-21");
+      certificates.add(parseFramed(Arrays.copyOfRange(der, position, end), what));
       position = end;
     }
     return certificates;
@@ -42,11 +43,11 @@ final class CertificateCodec {
     if (der.length == 0) {
       throw new BundleException(what + " is empty", rule);
     }
-    int end = endOfSequence(der, 0, 0);
+    int end = endOfSequence(der, 0, what, rule);
     if (end != der.length) {
       throw new BundleException(what + " has bytes after the certificate", rule);
     }
-    return parseFramed(der, 0);
+    return parseFramed(der, what);
   }
 
   /**
@@ -104,12 +105,12 @@ final class CertificateCodec {
   }
 
   /** The index just past the DER SEQUENCE starting at {@code start}; checks DER's minimal definite length. */
-  private static int endOfSequence(byte[] der, int start, int index) {
+  private static int endOfSequence(byte[] der, int start, String what, String rule) {
     if ((der[start] & 0xff) != SEQUENCE) {
-      throw malformed(index, "does not start with a DER SEQUENCE");
+      throw malformed(what, "does not start with a DER SEQUENCE", rule);
     }
     if (start + 1 >= der.length) {
-      throw malformed(index, "is truncated");
+      throw malformed(what, "is truncated", rule);
     }
     int first = der[start + 1] & 0xff;
     int contentStart = start + 2;
@@ -119,41 +120,41 @@ final class CertificateCodec {
     } else {
       int octets = first & 0x7f;
       if (octets == 0 || octets > 4) {
-        throw malformed(index, "has an indefinite or oversized length");
+        throw malformed(what, "has an indefinite or oversized length", rule);
       }
       if (contentStart + octets > der.length) {
-        throw malformed(index, "is truncated");
+        throw malformed(what, "is truncated", rule);
       }
       if (der[contentStart] == 0) {
-        throw malformed(index, "has a non-minimal length (not DER)");
+        throw malformed(what, "has a non-minimal length (not DER)", rule);
       }
       length = 0;
       for (int i = 0; i < octets; i++) {
         length = (length << 8) | (der[contentStart + i] & 0xff);
       }
       if (length < 0x80) {
-        throw malformed(index, "has a non-minimal length (not DER)");
+        throw malformed(what, "has a non-minimal length (not DER)", rule);
       }
       contentStart += octets;
     }
     long end = contentStart + length;
     if (end > der.length) {
-      throw malformed(index, "is truncated");
+      throw malformed(what, "is truncated", rule);
     }
     return (int) end;
   }
 
-  private static X509Certificate parseFramed(byte[] der, int index) {
+  private static X509Certificate parseFramed(byte[] der, String what) {
     try {
       return (X509Certificate) CertificateFactory.getInstance("X.509")
           .generateCertificate(new ByteArrayInputStream(der));
     } catch (CertificateException | RuntimeException e) {
       // The JDK parser may also fail with unchecked exceptions on hostile input; none may escape.
-      throw new BundleException("certificate " + (index + 1) + " is not a valid X.509 certificate", null, e);
+      throw new BundleException(what + " is not a valid X.509 certificate", null, e);
     }
   }
 
-  private static BundleException malformed(int index, String problem) {
-    return new BundleException("certificate " + (index + 1) + " " + problem, "X509-21");
+  private static BundleException malformed(String what, String problem, String rule) {
+    return new BundleException(what + " " + problem, rule);
   }
 }

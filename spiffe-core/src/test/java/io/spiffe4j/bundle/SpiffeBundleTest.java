@@ -144,6 +144,11 @@ class SpiffeBundleTest {
     ObjectNode notACertificate = x509Entry(ca(0));
     notACertificate.putArray("x5c").add(Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 2, 1, 5}));
     rejected(null, () -> SpiffeBundle.parse(TD, docBytes(notACertificate)));
+    ObjectNode truncated = x509Entry(ca(0));
+    byte[] der = CertificateCodec.encoded(ca(0));
+    truncated.putArray("x5c").add(Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(der, der.length - 3)));
+    BundleException e = rejected("X509-19", () -> SpiffeBundle.parse(TD, docBytes(truncated)));
+    assertTrue(e.getMessage().startsWith("keys[0].x5c[0] is truncated"), e.getMessage());
     ObjectNode emptyString = x509Entry(ca(0));
     emptyString.putArray("x5c").add("");
     rejected("X509-19", () -> SpiffeBundle.parse(TD, docBytes(emptyString)));
