@@ -1,53 +1,41 @@
 package io.spiffe4j.bundle;
 
+import io.spiffe4j.internal.DerCertificates;
 import io.spiffe4j.internal.Pem;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Strict reading and writing of X.509 certificates as concatenated DER (the Workload API form, X509-21) and as PEM.
  *
- * <p>The JDK's {@code CertificateFactory.generateCertificates} is not used on whole inputs because it also accepts
- * base64 text and PKCS#7; instead each certificate is framed here by its outer DER SEQUENCE and handed to the JDK
- * alone. Every failure is a {@link BundleException} that names the certificate's position, never its bytes.
+ * <p>DER framing is {@link DerCertificates}'s; every failure becomes a {@link BundleException} that names the
+ * certificate's position, never its bytes.
  */
 final class CertificateCodec {
-  private static final int SEQUENCE = 0x30;
   private static final String CERTIFICATE = "CERTIFICATE";
 
   private CertificateCodec() {}
 
   /** Certificates concatenated as DER with nothing between them; no bytes give no certificates. */
   static List<X509Certificate> parseDer(byte[] der) {
-    List<X509Certificate> certificates = new ArrayList<>();
-    int position = 0;
-    while (position < der.length) {
-      String what = "certificate " + (certificates.size() + 1);
-      int end = endOfSequence(der, position, what, "X509-21");
-      certificates.add(parseFramed(Arrays.copyOfRange(der, position, end), what));
-      position = end;
+    try {
+      return DerCertificates.parseConcatenated(der);
+    } catch (IllegalArgumentException e) {
+      throw new BundleException(e.getMessage(), "X509-21", e.getCause());
     }
-    return certificates;
   }
 
   /** Exactly one DER certificate, with no trailing bytes. */
   static X509Certificate parseSingleDer(byte[] der, String what, String rule) {
-    if (der.length == 0) {
-      throw new BundleException(what + " is empty", rule);
+    try {
+      return DerCertificates.parseSingle(der, what);
+    } catch (IllegalArgumentException e) {
+      throw new BundleException(e.getMessage(), rule, e.getCause());
     }
-    int end = endOfSequence(der, 0, what, rule);
-    if (end != der.length) {
-      throw new BundleException(what + " has bytes after the certificate", rule);
-    }
-    return parseFramed(der, what);
   }
 
   /**
@@ -102,59 +90,5 @@ final class CertificateCodec {
     } catch (CertificateEncodingException e) {
       throw new BundleException("an authority certificate cannot be encoded", null, e);
     }
-  }
-
-  /** The index just past the DER SEQUENCE starting at {@code start}; checks DER's minimal definite length. */
-  private static int endOfSequence(byte[] der, int start, String what, String rule) {
-    if ((der[start] & 0xff) != SEQUENCE) {
-      throw malformed(what, "does not start with a DER SEQUENCE", rule);
-    }
-    if (start + 1 >= der.length) {
-      throw malformed(what, "is truncated", rule);
-    }
-    int first = der[start + 1] & 0xff;
-    int contentStart = start + 2;
-    long length;
-    if (first < 0x80) {
-      length = first;
-    } else {
-      int octets = first & 0x7f;
-      if (octets == 0 || octets > 4) {
-        throw malformed(what, "has an indefinite or oversized length", rule);
-      }
-      if (contentStart + octets > der.length) {
-        throw malformed(what, "is truncated", rule);
-      }
-      if (der[contentStart] == 0) {
-        throw malformed(what, "has a non-minimal length (not DER)", rule);
-      }
-      length = 0;
-      for (int i = 0; i < octets; i++) {
-        length = (length << 8) | (der[contentStart + i] & 0xff);
-      }
-      if (length < 0x80) {
-        throw malformed(what, "has a non-minimal length (not DER)", rule);
-      }
-      contentStart += octets;
-    }
-    long end = contentStart + length;
-    if (end > der.length) {
-      throw malformed(what, "is truncated", rule);
-    }
-    return (int) end;
-  }
-
-  private static X509Certificate parseFramed(byte[] der, String what) {
-    try {
-      return (X509Certificate) CertificateFactory.getInstance("X.509")
-          .generateCertificate(new ByteArrayInputStream(der));
-    } catch (CertificateException | RuntimeException e) {
-      // The JDK parser may also fail with unchecked exceptions on hostile input; none may escape.
-      throw new BundleException(what + " is not a valid X.509 certificate", null, e);
-    }
-  }
-
-  private static BundleException malformed(String what, String problem, String rule) {
-    return new BundleException(what + " " + problem, rule);
   }
 }

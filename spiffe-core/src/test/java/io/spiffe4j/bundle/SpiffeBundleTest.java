@@ -143,7 +143,7 @@ class SpiffeBundleTest {
     rejected("X509-19", () -> SpiffeBundle.parse(TD, docBytes(nonString)));
     ObjectNode notACertificate = x509Entry(ca(0));
     notACertificate.putArray("x5c").add(Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 2, 1, 5}));
-    rejected(null, () -> SpiffeBundle.parse(TD, docBytes(notACertificate)));
+    rejected("X509-19", () -> SpiffeBundle.parse(TD, docBytes(notACertificate)));
     ObjectNode truncated = x509Entry(ca(0));
     byte[] der = CertificateCodec.encoded(ca(0));
     truncated.putArray("x5c").add(Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(der, der.length - 3)));

@@ -82,7 +82,7 @@ class X509BundleTest {
 
   @Test
   void X509_21_wellFramedGarbageIsABundleExceptionWithCause() {
-    BundleException e = rejected(null, () -> X509Bundle.parseDer(TD, new byte[] {0x30, 0x03, 0x02, 0x01, 0x05}));
+    BundleException e = rejected("X509-21", () -> X509Bundle.parseDer(TD, new byte[] {0x30, 0x03, 0x02, 0x01, 0x05}));
     assertTrue(e.getMessage().contains("certificate 1"), e.getMessage());
     assertTrue(e.getCause() instanceof java.security.cert.CertificateException, String.valueOf(e.getCause()));
   }

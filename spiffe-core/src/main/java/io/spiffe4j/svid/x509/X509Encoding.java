@@ -1,5 +1,6 @@
 package io.spiffe4j.svid.x509;
 
+import io.spiffe4j.internal.DerCertificates;
 import io.spiffe4j.internal.Pem;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,54 +62,18 @@ final class X509Encoding {
     if (data.length == 0) {
       throw new X509SvidException("certificate chain is empty", rule);
     }
-    List<X509Certificate> certificates = new ArrayList<>();
-    int offset = 0;
-    while (offset < data.length) {
-      int end = endOfSequence(data, offset, rule);
-      byte[] der = new byte[end - offset];
-      System.arraycopy(data, offset, der, 0, der.length);
-      certificates.add(certificate(der, rule));
-      offset = end;
+    try {
+      return DerCertificates.parseConcatenated(data);
+    } catch (IllegalArgumentException e) {
+      throw new X509SvidException("malformed DER: " + e.getMessage(), rule, e.getCause());
     }
-    return certificates;
-  }
-
-  /** The end offset of the DER SEQUENCE starting at {@code offset}; rejects anything that is not one. */
-  private static int endOfSequence(byte[] data, int offset, String rule) {
-    int remaining = data.length - offset;
-    if (remaining < 2 || data[offset] != 0x30) {
-      throw new X509SvidException("malformed DER certificate at byte " + offset + ": not a SEQUENCE", rule);
-    }
-    int first = data[offset + 1] & 0xff;
-    long length;
-    int header;
-    if (first < 0x80) {
-      length = first;
-      header = 2;
-    } else {
-      int count = first & 0x7f;
-      // 0x80 is the indefinite form, which DER forbids; more than 4 length bytes cannot describe a real certificate.
-      if (count == 0 || count > 4 || remaining < 2 + count) {
-        throw new X509SvidException("malformed DER certificate at byte " + offset + ": bad length", rule);
-      }
-      length = 0;
-      for (int i = 0; i < count; i++) {
-        length = (length << 8) | (data[offset + 2 + i] & 0xff);
-      }
-      header = 2 + count;
-    }
-    if (length > remaining - header) {
-      throw new X509SvidException("malformed DER certificate at byte " + offset + ": truncated", rule);
-    }
-    return offset + header + (int) length;
   }
 
   private static X509Certificate certificate(byte[] der, String rule) {
     try {
-      CertificateFactory factory = CertificateFactory.getInstance("X.509");
-      return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der));
-    } catch (CertificateException | RuntimeException e) {
-      throw new X509SvidException("malformed certificate: " + e.getClass().getSimpleName(), rule, e);
+      return DerCertificates.parseSingle(der, "certificate");
+    } catch (IllegalArgumentException e) {
+      throw new X509SvidException("malformed PEM certificate: " + e.getMessage(), rule, e.getCause());
     }
   }
 
