@@ -55,6 +55,17 @@ public final class X509Svid implements X509SvidSource {
   }
 
   /**
+   * Parses a certificate chain presented by a peer, as PEM {@code CERTIFICATE} blocks or concatenated DER, in order
+   * and unchanged, for {@link X509SvidVerifier#verify}. Only well-formedness is checked here: nothing is trusted.
+   *
+   * @throws X509SvidException if the input holds no certificate or a malformed one
+   */
+  public static List<X509Certificate> parseCertificates(byte[] pemOrDer) {
+    Objects.requireNonNull(pemOrDer, "pemOrDer");
+    return List.copyOf(X509Encoding.certificates(pemOrDer, null));
+  }
+
+  /**
    * Parses the Workload API form: concatenated DER certificates, leaf first, and an unencrypted PKCS#8 DER key
    * (X509-21).
    *
