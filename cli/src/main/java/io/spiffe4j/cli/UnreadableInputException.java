@@ -12,6 +12,10 @@ final class UnreadableInputException extends RuntimeException {
     super("cannot read " + path + ": " + describe(cause), cause);
   }
 
+  UnreadableInputException(Path path, String problem) {
+    super("cannot use " + path + ": " + problem);
+  }
+
   private static String describe(IOException e) {
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file";

@@ -7,28 +7,35 @@ import java.util.Map;
 /** The outcome for one input: the fields printed on success, or the reason and rule of the failure. */
 final class Verdict {
   private final String input;
+  private final String shownAs;
   private final Map<String, Object> fields;
   private final String reason;
   private final String rule;
 
-  private Verdict(String input, Map<String, Object> fields, String reason, String rule) {
+  private Verdict(String input, String shownAs, Map<String, Object> fields, String reason, String rule) {
     this.input = input;
+    this.shownAs = shownAs;
     this.fields = fields;
     this.reason = reason;
     this.rule = rule;
   }
 
+  /** The same verdict, naming the input differently in human output (JSON keeps the exact input). */
+  Verdict shownAs(String humanName) {
+    return new Verdict(input, humanName, fields, reason, rule);
+  }
+
   /** A valid input; {@code fields} in the order they are printed. */
   static Verdict valid(String input, Map<String, Object> fields) {
-    return new Verdict(input, new LinkedHashMap<>(fields), null, null);
+    return new Verdict(input, input, new LinkedHashMap<>(fields), null, null);
   }
 
   static Verdict invalid(String input, SpiffeException e) {
-    return new Verdict(input, Map.of(), e.reason(), e.rule().orElse(null));
+    return new Verdict(input, input, Map.of(), e.reason(), e.rule().orElse(null));
   }
 
   static Verdict invalid(String input, String reason) {
-    return new Verdict(input, Map.of(), reason, null);
+    return new Verdict(input, input, Map.of(), reason, null);
   }
 
   boolean isValid() {
@@ -54,9 +61,9 @@ final class Verdict {
   /** One short human line. */
   String toHumanLine() {
     if (!isValid()) {
-      return "invalid  " + input + ": " + reason + (rule != null ? " [" + rule + "]" : "");
+      return "invalid  " + shownAs + ": " + reason + (rule != null ? " [" + rule + "]" : "");
     }
     Object id = fields.get("spiffe_id");
-    return "valid    " + input + (id != null && !id.equals(input) ? " -> " + id : "");
+    return "valid    " + shownAs + (id != null && !id.equals(input) ? " -> " + id : "");
   }
 }

@@ -7,9 +7,11 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.spiffe4j.id.SpiffeId;
+import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Instant;
@@ -118,6 +120,26 @@ public final class JwtSvidMinter {
       throw new IllegalStateException("cannot sign JWT-SVID: " + e.getMessage(), e);
     }
     return jwt.serialize();
+  }
+
+  /**
+   * Signs exactly the given header and payload JSON texts, byte for byte, as a compact JWS with the named algorithm
+   * (RS/PS/ES 256/384/512; ECDSA signatures in JOSE R||S form). Nothing is checked or added, so tests can build the
+   * deliberately malformed JWT-SVIDs a validator must reject (extra headers, duplicate members, odd claim types).
+   *
+   * @throws IllegalStateException if the key cannot sign with the algorithm
+   */
+  public static String signRaw(String headerJson, String payloadJson, PrivateKey key, String jwsAlgorithm) {
+    Objects.requireNonNull(key, "key");
+    String signingInput = Base64URL.encode(headerJson.getBytes(StandardCharsets.UTF_8))
+        + "." + Base64URL.encode(payloadJson.getBytes(StandardCharsets.UTF_8));
+    try {
+      Base64URL signature = signerFor(key)
+          .sign(new JWSHeader(JWSAlgorithm.parse(jwsAlgorithm)), signingInput.getBytes(StandardCharsets.US_ASCII));
+      return signingInput + "." + signature;
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign JWS: " + e.getMessage(), e);
+    }
   }
 
   private static JWSSigner signerFor(PrivateKey key) throws JOSEException {

@@ -1,0 +1,114 @@
+package io.spiffe4j.cli;
+
+import io.spiffe4j.SpiffeException;
+import io.spiffe4j.id.TrustDomain;
+import io.spiffe4j.svid.jwt.JwtSvid;
+import io.spiffe4j.svid.jwt.JwtSvidValidator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "jwt", description = "JWT-SVIDs.", mixinStandardHelpOptions = true,
+    subcommands = {JwtCommand.Validate.class, JwtCommand.Inspect.class})
+final class JwtCommand {
+
+  @Command(name = "validate", mixinStandardHelpOptions = true,
+      description = "Validate JWT-SVIDs against a bundle; one line per token.")
+  static final class Validate implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bundle", required = true, paramLabel = "FILE",
+        description = "Bundle: PEM, JWKS or SPIFFE bundle JSON.")
+    Path bundle;
+
+    @Option(names = "--audience", required = true, paramLabel = "AUD",
+        description = "An audience this validator identifies as; the token must name one of them.")
+    List<String> audiences;
+
+    @Option(names = "--trust-domain", paramLabel = "TD",
+        description = "Trust domain of the bundle (default: that of each token's subject).")
+    String trustDomain;
+
+    @Option(names = "--json", description = "Print one JSON object per token.")
+    boolean json;
+
+    @Mixin
+    TimeOptions time;
+
+    @Parameters(arity = "1..*", paramLabel = "TOKEN", description = "Compact JWT-SVIDs.")
+    List<String> tokens;
+
+    @Override
+    public Integer call() {
+      TrustDomain boundTo = CliArguments.trustDomain(spec, trustDomain);
+      JwtSvidValidator validator = CliArguments.orUsageError(spec, () -> JwtSvidValidator.builder()
+          .bundleSource(BundleFile.read(bundle, boundTo))
+          .expectAudiences(audiences)
+          .clock(time.clock())
+          .build());
+      List<Verdict> verdicts = new ArrayList<>();
+      for (String token : tokens) {
+        try {
+          JwtSvid svid = validator.validate(token);
+          Map<String, Object> fields = new LinkedHashMap<>();
+          fields.put("spiffe_id", svid.id().toString());
+          verdicts.add(Verdict.valid(token, fields).shownAs(abbreviate(token)));
+        } catch (SpiffeException e) {
+          verdicts.add(Verdict.invalid(token, e).shownAs(abbreviate(token)));
+        }
+      }
+      return VerdictPrinter.print(verdicts, json, spec.commandLine().getOut());
+    }
+  }
+
+  @Command(name = "inspect", mixinStandardHelpOptions = true,
+      description = "Show a JWT-SVID's header and claims WITHOUT verifying its signature.")
+  static final class Inspect implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "TOKEN", description = "Compact JWT-SVIDs.")
+    List<String> tokens;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      boolean allParsed = true;
+      for (String token : tokens) {
+        out.println("token " + abbreviate(token) + " (signature NOT verified)");
+        try {
+          JwtSvid svid = JwtSvid.parseInsecure(token);
+          out.println("  alg:       " + svid.algorithm());
+          out.println("  kid:       " + svid.keyId());
+          out.println("  subject:   " + svid.id());
+          out.println("  audience:  " + String.join(", ", svid.audience()));
+          out.println("  expires:   " + svid.expiry());
+          svid.issuedAt().ifPresent(iat -> out.println("  issued at: " + iat));
+          svid.notBefore().ifPresent(nbf -> out.println("  not before: " + nbf));
+          out.println("  claims:    " + svid.claims().keySet());
+        } catch (SpiffeException e) {
+          allParsed = false;
+          out.println("  malformed: " + e.getMessage());
+        }
+      }
+      out.flush();
+      return allParsed ? 0 : Main.EXIT_INVALID;
+    }
+  }
+
+  /** Human output never repeats a whole bearer token. */
+  static String abbreviate(String token) {
+    return token.length() <= 24 ? token : token.substring(0, 12) + "..." + token.substring(token.length() - 6);
+  }
+}
