@@ -1,14 +1,17 @@
 package io.spiffe4j.testkit;
 
 import io.spiffe4j.bundle.JwtBundle;
+import io.spiffe4j.bundle.SpiffeBundle;
 import io.spiffe4j.bundle.X509Bundle;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.id.TrustDomain;
 import io.spiffe4j.mint.CertificateMinter;
 import io.spiffe4j.mint.JwtSvidMinter;
 import io.spiffe4j.mint.KeyAlgorithm;
+import io.spiffe4j.svid.x509.X509Svid;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -34,7 +37,7 @@ import javax.security.auth.x500.X500Principal;
  *
  * <pre>{@code
  * TestCa ca = TestCa.create(TrustDomain.parse("example.org"));
- * TestCa.IssuedSvid svid = ca.x509Svid(SpiffeId.parse("spiffe://example.org/workload"));
+ * X509Svid svid = ca.x509Svid(SpiffeId.parse("spiffe://example.org/workload")).toX509Svid();
  * X509Bundle trusted = ca.x509Bundle();
  * String token = ca.jwtSvid(SpiffeId.parse("spiffe://example.org/workload"), "my-service");
  * }</pre>
@@ -201,11 +204,24 @@ public final class TestCa {
     }
 
     /**
-     * The JWT authority as a JWK Set, {@code {"keys":[{"kty":..., "use":"jwt-svid", "kid":..., ...}]}}: what a
-     * Workload API or a SPIFFE bundle endpoint would publish for JWT-SVIDs (JWT-12).
+     * The JWT authority as a plain JWK Set, {@code {"keys":[{"kty":..., "kid":..., ...}]}}, as the Workload API
+     * delivers JWT bundles (WAPI-11).
      */
     public String jwksJson() {
-        return Jwks.jwtAuthorities(jwtAuthorities());
+        return new String(jwtBundle().marshal(), StandardCharsets.UTF_8);
+    }
+
+    /** The trust domain's SPIFFE bundle: the root as X.509 authority and the JWT authority. */
+    public SpiffeBundle spiffeBundle() {
+        return SpiffeBundle.of(x509Bundle(), jwtBundle());
+    }
+
+    /**
+     * {@link #spiffeBundle()} as a SPIFFE bundle document, with {@code use} on every key (X509-18, JWT-12): what a
+     * bundle endpoint serves to federated trust domains.
+     */
+    public String spiffeBundleJson() {
+        return new String(spiffeBundle().marshal(), StandardCharsets.UTF_8);
     }
 
     @Override
@@ -373,6 +389,16 @@ public final class TestCa {
                 der.writeBytes(encoded(certificate));
             }
             return der.toByteArray();
+        }
+
+        /**
+         * The SVID as spiffe4j's {@link X509Svid}, which checks it: this fails only if a customizer broke the SPIFFE
+         * profile.
+         *
+         * @throws io.spiffe4j.svid.x509.X509SvidException if the chain or key breaks an X509-SVID rule
+         */
+        public X509Svid toX509Svid() {
+            return X509Svid.of(chain, keyPair.getPrivate());
         }
 
         /** The private key as unencrypted PKCS#8 DER (X509-21). */

@@ -9,9 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spiffe4j.bundle.JwtBundle;
+import io.spiffe4j.bundle.SpiffeBundle;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.id.TrustDomain;
 import io.spiffe4j.mint.KeyAlgorithm;
+import io.spiffe4j.svid.jwt.JwtSvid;
+import io.spiffe4j.svid.jwt.JwtSvidException;
+import io.spiffe4j.svid.jwt.JwtSvidValidator;
+import io.spiffe4j.svid.x509.VerifiedX509Svid;
+import io.spiffe4j.svid.x509.X509Svid;
+import io.spiffe4j.svid.x509.X509SvidException;
+import io.spiffe4j.svid.x509.X509SvidVerifier;
 import io.spiffe4j.testkit.oracle.GoSpiffeOracle;
 import io.spiffe4j.testkit.oracle.OracleRequest;
 import io.spiffe4j.testkit.oracle.Verdict;
@@ -163,15 +172,62 @@ class TestCaTest {
     }
 
     @Test
-    void jwksJson_publishesTheJwtAuthorityWithUseAndKid() throws Exception {
+    void jwksJson_publishesTheJwtAuthorityUnderItsKid() throws Exception {
         TestCa ca = TestCa.builder(TD).jwtKeyAlgorithm(KeyAlgorithm.RSA_2048).build();
 
         JsonNode keys = JSON.readTree(ca.jwksJson()).get("keys");
         assertEquals(1, keys.size());
         assertEquals("RSA", keys.get(0).get("kty").asText());
-        assertEquals("jwt-svid", keys.get(0).get("use").asText());
         assertEquals(ca.jwtKeyId(), keys.get(0).get("kid").asText());
+        assertEquals(ca.jwtBundle(), JwtBundle.parse(TD, ca.jwksJson().getBytes(StandardCharsets.UTF_8)));
         assertEquals("RS256", part(ca.jwtSvid(WORKLOAD, "svc"), 0).get("alg").asText());
+    }
+
+    @Test
+    void spiffeBundleJson_holdsTheRootAndTheJwtAuthorityWithTheirUse() throws Exception {
+        TestCa ca = TestCa.create(TD).childCa();
+
+        JsonNode keys = JSON.readTree(ca.spiffeBundleJson()).get("keys");
+        assertEquals(List.of("x509-svid", "jwt-svid"), List.of(keys.get(0).get("use").asText(), keys.get(1).get("use").asText()));
+        SpiffeBundle parsed = SpiffeBundle.parse(TD, ca.spiffeBundleJson().getBytes(StandardCharsets.UTF_8));
+        assertEquals(ca.spiffeBundle(), parsed);
+        assertEquals(ca.x509Authorities(), parsed.x509Authorities());
+        assertEquals(ca.jwtAuthorities(), parsed.jwtAuthorities());
+    }
+
+    @Test
+    void toX509Svid_isAcceptedBySpiffe4jsOwnParserAndVerifier() {
+        TestCa root = TestCa.builder(TD).clock(CLOCK).build();
+        for (TestCa ca : List.of(root, root.childCa(), root.childCa().childCa())) {
+            TestCa.IssuedSvid issued = ca.x509Svid(WORKLOAD);
+
+            X509Svid svid = issued.toX509Svid();
+            assertEquals(WORKLOAD, svid.id());
+            assertEquals(issued.chain(), svid.chain());
+            assertEquals(WORKLOAD, X509Svid.parseRaw(issued.chainDer(), issued.privateKeyDer()).id());
+            VerifiedX509Svid verified = X509SvidVerifier.of(ca.x509Bundle(), CLOCK).verify(issued.chain());
+            assertEquals(WORKLOAD, verified.id());
+            assertEquals(root.certificate(), verified.verifiedChain().get(verified.verifiedChain().size() - 1));
+        }
+    }
+
+    @Test
+    void toX509Svid_rejectsWhatACustomizerBroke() {
+        TestCa ca = TestCa.create(TD);
+        TestCa.IssuedSvid rootPath = ca.x509Svid(WORKLOAD, minter -> minter.uriSans("spiffe://example.org"));
+
+        assertThrows(X509SvidException.class, rootPath::toX509Svid);
+    }
+
+    @Test
+    void jwtSvid_isAcceptedBySpiffe4jsValidator() {
+        TestCa ca = TestCa.create(TD);
+        JwtSvidValidator validator = JwtSvidValidator.builder().bundleSource(ca.jwtBundle()).expectAudience("svc").build();
+
+        JwtSvid svid = validator.validate(ca.jwtSvid(WORKLOAD, "svc"));
+
+        assertEquals(WORKLOAD, svid.id());
+        assertThrows(JwtSvidException.class, () -> validator.validate(TestCa.create(TD).jwtSvid(WORKLOAD, "svc")));
     }
 
     @Test
@@ -215,17 +271,21 @@ class TestCaTest {
             requests.add(OracleRequest.jwtValidate(ca.jwtSvid(WORKLOAD, "svc"), TD.name(), ca.jwksJson(), List.of("svc")));
         }
         requests.add(OracleRequest.bundleParse("jwks", TD.name(), root.jwksJson().getBytes(StandardCharsets.UTF_8)));
+        requests.add(OracleRequest.bundleParse("spiffe", TD.name(), intermediate.spiffeBundleJson().getBytes(StandardCharsets.UTF_8)));
 
         List<Verdict> verdicts = oracle.runAll(requests);
 
-        for (int i = 0; i < verdicts.size() - 1; i++) {
+        for (int i = 0; i < verdicts.size() - 2; i++) {
             Verdict verdict = verdicts.get(i);
             String request = requests.get(i).op();
             assertTrue(verdict.ok(), () -> request + ": " + verdict);
             assertEquals(WORKLOAD.toString(), verdict.spiffeId());
         }
-        Verdict bundle = verdicts.get(verdicts.size() - 1);
-        assertEquals(List.of(root.jwtKeyId()), bundle.texts("jwt_kids"), bundle::toString);
+        Verdict jwks = verdicts.get(verdicts.size() - 2);
+        assertEquals(List.of(root.jwtKeyId()), jwks.texts("jwt_kids"), jwks::toString);
+        Verdict spiffeBundle = verdicts.get(verdicts.size() - 1);
+        assertEquals(List.of(root.jwtKeyId()), spiffeBundle.texts("jwt_kids"), spiffeBundle::toString);
+        assertEquals(1, spiffeBundle.number("x509_authorities"), spiffeBundle::toString);
     }
 
     private static List<String> uriSans(X509Certificate certificate) throws Exception {
