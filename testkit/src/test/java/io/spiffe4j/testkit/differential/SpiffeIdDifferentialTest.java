@@ -182,13 +182,13 @@ class SpiffeIdDifferentialTest {
     private static void compare(Case c, Verdict go, Tally tally) {
         Outcome ours = Outcome.of(c.ours);
         if (ours.unexpected != null) {
-            tally.disagree(c.description + ": spiffe4j threw " + ours.unexpected + "; go-spiffe: " + go);
+            tally.disagree(c.request.op(), c.description + ": spiffe4j threw " + ours.unexpected + "; go-spiffe: " + go);
         } else if (ours.accepted() && go.ok()) {
             Map<String, Object> expected = new LinkedHashMap<>(go.fields());
             if (expected.equals(ours.fields)) {
                 tally.agree(true);
             } else {
-                tally.disagree(c.description + ": both accept, but spiffe4j gives " + ours.fields + " and go-spiffe " + expected);
+                tally.disagree(c.request.op(), c.description + ": both accept, but spiffe4j gives " + ours.fields + " and go-spiffe " + expected);
             }
         } else if (!ours.accepted() && !go.ok()) {
             tally.agree(false);
@@ -197,7 +197,7 @@ class SpiffeIdDifferentialTest {
         } else if (!ours.accepted() && "SID-16".equals(ours.rule) && go.ok() && go.spiffeId().length() > 2048) {
             tally.knownDifference(SID_16);
         } else {
-            tally.disagree(c.description + ": spiffe4j " + ours + ", go-spiffe " + go);
+            tally.disagree(c.request.op(), c.description + ": spiffe4j " + ours + ", go-spiffe " + go);
         }
     }
 

@@ -14,14 +14,17 @@ import java.util.TreeMap;
  * Not thread-safe: one tally per test method.
  */
 final class Tally {
-    private static final int SHOWN = 15;
+    private static final int SHOWN = 40;
 
     private final String name;
     private int cases;
     private int agreements;
     private int agreedAccepts;
     private final Map<String, Integer> knownDifferences = new TreeMap<>();
-    private final List<String> unexplained = new ArrayList<>();
+    private int unexplained;
+    private final Map<String, Integer> unexplainedByCategory = new TreeMap<>();
+    /** The first unexplained case of each category: one of each says more than many of one. */
+    private final Map<String, String> firstByCategory = new TreeMap<>();
 
     Tally(String name) {
         this.name = name;
@@ -42,9 +45,12 @@ final class Tally {
         knownDifferences.merge(difference, 1, Integer::sum);
     }
 
-    void disagree(String description) {
+    /** An unexplained disagreement; {@code category} (such as the kind of input) groups them in the report. */
+    void disagree(String category, String description) {
         cases++;
-        unexplained.add(description);
+        unexplained++;
+        unexplainedByCategory.merge(category, 1, Integer::sum);
+        firstByCategory.putIfAbsent(category, category + ": " + description);
     }
 
     int cases() {
@@ -59,10 +65,12 @@ final class Tally {
     void report() {
         System.out.printf("%s: %d cases, %d agreements (%d accepted by both, %d rejected by both), %d known differences %s,"
                 + " %d unexplained%n", name, cases, agreements, agreedAccepts, agreements - agreedAccepts,
-                cases - agreements - unexplained.size(), knownDifferences, unexplained.size());
-        if (!unexplained.isEmpty()) {
-            fail(unexplained.size() + " of " + cases + " " + name + " cases disagree with go-spiffe; first ones:\n"
-                    + String.join("\n", unexplained.subList(0, Math.min(SHOWN, unexplained.size()))));
+                cases - agreements - unexplained, knownDifferences, unexplained);
+        if (unexplained > 0) {
+            List<String> examples = new ArrayList<>(firstByCategory.values());
+            fail(unexplained + " of " + cases + " " + name + " cases disagree with go-spiffe, by category "
+                    + unexplainedByCategory + "; the first of each:\n"
+                    + String.join("\n", examples.subList(0, Math.min(SHOWN, examples.size()))));
         }
     }
 
