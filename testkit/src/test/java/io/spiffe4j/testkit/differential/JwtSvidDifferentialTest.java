@@ -137,6 +137,10 @@ class JwtSvidDifferentialTest {
         for (int i = 0; i < tokens.size(); i++) {
             compare(tokens.get(i), verdicts.get(i), tally);
         }
+        Duration elapsed = Duration.between(now, Instant.now());
+        // "expired-30-s" is only valid inside both sides' 60 s leeway: a slower run would turn it into a false verdict.
+        assertTrue(elapsed.compareTo(Duration.ofSeconds(25)) < 0,
+                "minting and validating took " + elapsed + "; the 30 s-expired tokens may have left the 60 s leeway");
         tally.report();
         DIFFERENCES.values().forEach(d -> tally.requireExercised(d.name()));
     }
