@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -75,6 +76,19 @@ public final class CertificateMinter {
   private X509Certificate issuer;
   private PrivateKey signingKey;
   private String signatureAlgorithm;
+  private final List<RawExtension> extraExtensions = new ArrayList<>();
+
+  private static final class RawExtension {
+    final ASN1ObjectIdentifier oid;
+    final boolean critical;
+    final byte[] value;
+
+    RawExtension(ASN1ObjectIdentifier oid, boolean critical, byte[] value) {
+      this.oid = oid;
+      this.critical = critical;
+      this.value = value;
+    }
+  }
 
   private CertificateMinter(PublicKey subjectKey) {
     this.subjectKey = Objects.requireNonNull(subjectKey, "subjectKey");
@@ -184,6 +198,19 @@ public final class CertificateMinter {
     return this;
   }
 
+  /**
+   * Adds an extension as given: its OID, criticality and DER-encoded value (the content of the extnValue OCTET
+   * STRING). For what the other knobs do not cover, such as name constraints, policy extensions or an unknown
+   * critical extension. The OID must not be one this builder already adds, or {@link #sign} throws an
+   * {@link IllegalArgumentException}.
+   */
+  public CertificateMinter extension(String oid, boolean critical, byte[] derValue) {
+    Objects.requireNonNull(derValue, "derValue");
+    extraExtensions.add(new RawExtension(new ASN1ObjectIdentifier(Objects.requireNonNull(oid, "oid")), critical,
+        derValue.clone()));
+    return this;
+  }
+
   /** Overrides the signature algorithm (a JCA name such as {@code SHA384withECDSA}). */
   public CertificateMinter signatureAlgorithm(String jcaName) {
     this.signatureAlgorithm = Objects.requireNonNull(jcaName, "jcaName");
@@ -253,6 +280,9 @@ public final class CertificateMinter {
     builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
     if (issuer != null) {
       builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer));
+    }
+    for (RawExtension extension : extraExtensions) {
+      builder.addExtension(extension.oid, extension.critical, extension.value);
     }
   }
 }

@@ -1,0 +1,38 @@
+package io.spiffe4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the CLI as a named module on the module path, so the module descriptors of spiffe-core and the CLI (requires,
+ * exports, opens) are proven to resolve with the real dependency jars — the unit tests run on the class path.
+ */
+class ModulePathSmokeTest {
+
+  @Test
+  void cliRunsOnTheModulePath() throws Exception {
+    String modulePath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
+        .filter(entry -> !entry.contains("test-classes"))
+        .filter(entry -> !entry.contains("junit") && !entry.contains("opentest4j") && !entry.contains("apiguardian")
+            && !entry.contains("jqwik") && !entry.contains("surefire"))
+        .filter(entry -> !entry.contains("spiffe4j-testkit"))
+        .collect(Collectors.joining(File.pathSeparator));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java, "--module-path", modulePath,
+        "-m", "io.spiffe4j.cli/io.spiffe4j.cli.Main", "id", "parse", "--json", "spiffe://example.org/svc"));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    process.waitFor(60, TimeUnit.SECONDS);
+    assertEquals(0, process.exitValue(), output);
+    assertEquals("{\"input\":\"spiffe://example.org/svc\",\"valid\":true,\"spiffe_id\":\"spiffe://example.org/svc\","
+        + "\"trust_domain\":\"example.org\",\"path\":\"/svc\"}", output.strip());
+  }
+}
