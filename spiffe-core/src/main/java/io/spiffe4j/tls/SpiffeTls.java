@@ -2,94 +2,70 @@ package io.spiffe4j.tls;
 
 import io.spiffe4j.SpiffeException;
 import io.spiffe4j.id.SpiffeId;
+import io.spiffe4j.svid.x509.VerifiedX509Svid;
 import io.spiffe4j.svid.x509.X509SvidException;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateParsingException;
-import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.HostnameVerifier;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Helpers for connections made with a {@link SpiffeSslContextBuilder} context: who is the peer, and how to use such
- * a context with {@link javax.net.ssl.HttpsURLConnection}. Stateless and thread-safe.
+ * Who is the peer of a connection made with a {@link SpiffeTrustManager} (every {@link SpiffeSslContextBuilder}
+ * context that checks peers has one), and how to use such a connection with
+ * {@link javax.net.ssl.HttpsURLConnection}. Stateless and thread-safe.
+ *
+ * <p>The answers come from what the trust manager attached to the session when it verified and authorized the peer
+ * during the session's handshake; no certificate is parsed again. So a SPIFFE ID obtained here is always an
+ * authenticated, authorized one: a session whose handshake no {@code SpiffeTrustManager} checked (made by another
+ * context, or where the peer presented no certificate) has none, even if the peer's certificate carries a SPIFFE ID.
  */
 public final class SpiffeTls {
-  private static final int URI_SAN = 6;
-
   private SpiffeTls() {
   }
 
   /**
-   * The SPIFFE ID of the peer of an established session, from the URI SAN of the peer's leaf certificate.
+   * The peer that the trust manager verified and authorized in this session's handshake: its SPIFFE ID and its
+   * verified chain, leaf first, ending with the trust anchor from the bundle.
    *
-   * <p>This re-reads the certificate the peer presented in this session; it does not verify it again. On a
-   * connection whose context uses a {@link SpiffeTrustManager}, that trust manager already verified the chain and
-   * ran the authorizer during this handshake, so the ID is authenticated. On a session of any other context it is
-   * only what the peer claims.
-   *
-   * @throws X509SvidException if the peer presented no certificate (for example a client of a {@code tlsServer}),
-   *     or its leaf does not carry exactly one URI SAN (X509-01/02)
-   * @throws io.spiffe4j.id.InvalidSpiffeIdException if the URI SAN is not a valid SPIFFE ID
+   * @throws X509SvidException if no {@link SpiffeTrustManager} verified a peer in this session's handshake: the
+   *     peer presented no certificate (a client of a {@code tlsServer}), or the session was made by another context
    */
-  public static SpiffeId peerId(SSLSession session) {
+  public static VerifiedX509Svid peerSvid(SSLSession session) {
     Objects.requireNonNull(session, "session");
-    Certificate[] certificates;
-    try {
-      certificates = session.getPeerCertificates();
-    } catch (SSLPeerUnverifiedException e) {
-      throw new X509SvidException("the TLS peer is not authenticated: it presented no certificate", null, e);
+    Object peer = session.getValue(SpiffeTrustManager.PEER_SVID);
+    if (peer instanceof VerifiedX509Svid) {
+      return (VerifiedX509Svid) peer;
     }
-    if (certificates.length == 0 || !(certificates[0] instanceof X509Certificate)) {
-      throw new X509SvidException("the TLS peer presented no X.509 certificate", null);
-    }
-    return idOf((X509Certificate) certificates[0]);
+    throw new X509SvidException("the TLS session has no SPIFFE peer: no SpiffeTrustManager verified a peer X509-SVID"
+        + " in its handshake (the peer presented no certificate, or another SSLContext made the connection)", null);
   }
 
   /**
-   * A host name verifier for {@link javax.net.ssl.HttpsURLConnection#setHostnameVerifier} on connections whose
-   * socket factory comes from a {@link SpiffeSslContextBuilder} context. It accepts a session whose peer presented
-   * a certificate with a SPIFFE ID, whatever the host name: during the handshake the context's trust manager verified
-   * that SVID and the authorizer allowed its ID, and that, not the host name, is the identity check for SVIDs, which
-   * carry no DNS names. Never use it with other socket factories, where it would accept any certificate.
+   * The SPIFFE ID of the peer that the trust manager verified and authorized in this session's handshake.
+   *
+   * @throws X509SvidException as {@link #peerSvid}
+   */
+  public static SpiffeId peerId(SSLSession session) {
+    return peerSvid(session).id();
+  }
+
+  /**
+   * A host name verifier for {@link javax.net.ssl.HttpsURLConnection#setHostnameVerifier}: it accepts a session
+   * exactly when a {@link SpiffeTrustManager} verified and authorized the server in its handshake, whatever the host
+   * name. SVIDs identify workloads by SPIFFE ID and usually carry no DNS name, so the authorizer, not the host name,
+   * is the identity check. Sessions of other contexts are refused.
    *
    * <p>{@code HttpsURLConnection} needs it only when the application installed its own default verifier with
-   * {@code setDefaultHostnameVerifier}: with the JDK's default verifier it delegates host name checks to the trust
-   * manager, which ignores them (see {@link SpiffeTrustManager}).
+   * {@code setDefaultHostnameVerifier}: with the JDK's default verifier it delegates the host name check to the
+   * trust manager, which ignores it (see {@link SpiffeTrustManager}).
    */
   public static HostnameVerifier hostnameVerifier() {
     return (host, session) -> {
       try {
-        peerId(session);
+        peerSvid(session);
         return true;
       } catch (SpiffeException notSpiffe) {
         return false;
       }
     };
-  }
-
-  private static SpiffeId idOf(X509Certificate leaf) {
-    List<String> uris = new ArrayList<>();
-    try {
-      Collection<List<?>> names = leaf.getSubjectAlternativeNames();
-      if (names != null) {
-        for (List<?> name : names) {
-          if (name.size() == 2 && Integer.valueOf(URI_SAN).equals(name.get(0)) && name.get(1) instanceof String) {
-            uris.add((String) name.get(1));
-          }
-        }
-      }
-    } catch (CertificateParsingException e) {
-      throw new X509SvidException("the TLS peer's certificate has an unreadable SAN extension", "X509-01", e);
-    }
-    if (uris.size() != 1) {
-      throw new X509SvidException("the TLS peer's certificate has " + uris.size() + " URI SANs, not exactly one",
-          uris.isEmpty() ? "X509-01" : "X509-02");
-    }
-    return SpiffeId.parse(uris.get(0));
   }
 }

@@ -8,7 +8,6 @@ import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLEngine;
@@ -27,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * bundle of the leaf's own trust domain, read from the bundle source at that moment, at the clock's instant, plus the
  * X509-SVID leaf rules) and then the authorizer on the resulting {@link VerifiedX509Svid}: the authorizer never sees
  * an unverified chain. Any failure is a {@link CertificateException} whose cause is the {@link SpiffeException}
- * naming what failed ({@code X509SvidException}, {@code BundleNotFoundException} or {@link AuthorizationException}),
- * so JSSE fails the handshake. The TLS {@code authType} plays no part: SPIFFE trust does not depend on the key
- * exchange.
+ * naming what failed: an {@link io.spiffe4j.svid.x509.X509SvidException} whose rule says which check (X509-16 for the
+ * path, WAPI-07 for a trust domain without bundle, ...) or an {@link AuthorizationException}; JSSE then fails the
+ * handshake. The TLS {@code authType} plays no part: SPIFFE trust does not depend on the key exchange. On success,
+ * the overloads taking a {@link Socket} or {@link SSLEngine} attach the {@link VerifiedX509Svid} to the handshake
+ * session, where {@link SpiffeTls#peerSvid} finds it once the connection is up.
  *
  * <h2>No session resumption</h2>
  * A resumed TLS session skips the trust manager, so the connection would ride on an earlier decision: for the JDK's
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class SpiffeTrustManager extends X509ExtendedTrustManager {
   private static final Logger LOG = LoggerFactory.getLogger(SpiffeTrustManager.class);
   private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
+  /** The session value holding the peer this trust manager verified and authorized in the session's handshake. */
+  static final String PEER_SVID = "io.spiffe4j.tls.peer-svid";
 
   private final X509SvidVerifier verifier;
   private final Authorizer authorizer;
@@ -88,9 +91,7 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
    * @throws SpiffeException if the chain is not a trusted X509-SVID or the authorizer rejects it
    */
   public VerifiedX509Svid verifyAndAuthorize(List<X509Certificate> chain) {
-    VerifiedX509Svid peer = verifier.verify(Objects.requireNonNull(chain, "chain"));
-    authorizer.authorize(peer);
-    return peer;
+    return authorized(verifier.verify(Objects.requireNonNull(chain, "chain")));
   }
 
   @Override
@@ -143,18 +144,25 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
    *     specifies (JSSE itself rejects an empty peer chain before calling a trust manager)
    */
   private void check(X509Certificate[] chain, String role, SSLSession handshakeSession) throws CertificateException {
-    if (chain == null || chain.length == 0 || Arrays.asList(chain).contains(null)) {
-      throw new IllegalArgumentException("the " + role + " certificate chain is null, empty or has a null entry");
+    if (chain == null || chain.length == 0) {
+      throw new IllegalArgumentException("the " + role + " certificate chain is null or empty");
     }
-    if (handshakeSession != null) {
-      handshakeSession.invalidate();
-    }
+    VerifiedX509Svid peer;
     try {
-      verifyAndAuthorize(List.of(chain));
+      peer = authorized(verifier.verify(chain));
     } catch (SpiffeException e) {
       LOG.debug("rejected TLS {}: {}", role, e.getMessage());
       throw new CertificateException("untrusted " + role + ": " + e.getMessage(), e);
     }
+    if (handshakeSession != null) {
+      handshakeSession.invalidate();
+      handshakeSession.putValue(PEER_SVID, peer);
+    }
+  }
+
+  private VerifiedX509Svid authorized(VerifiedX509Svid peer) {
+    authorizer.authorize(peer);
+    return peer;
   }
 
   private static SSLSession handshakeSession(Socket socket) {

@@ -11,7 +11,8 @@
  *       checked.</li>
  *   <li>{@link io.spiffe4j.tls.SpiffeKeyManager} and {@link io.spiffe4j.tls.SpiffeTrustManager}: the building
  *       blocks, for frameworks that take a key or trust manager (Netty, gRPC).</li>
- *   <li>{@link io.spiffe4j.tls.SpiffeTls}: the peer's SPIFFE ID of an established session.</li>
+ *   <li>{@link io.spiffe4j.tls.SpiffeTls}: the SPIFFE ID (or verified SVID) of a connection's peer, as the trust
+ *       manager verified and authorized it in the handshake.</li>
  * </ul>
  *
  * <h2>Host names</h2>

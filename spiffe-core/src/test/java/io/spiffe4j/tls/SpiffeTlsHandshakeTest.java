@@ -5,6 +5,7 @@ import static io.spiffe4j.tls.TestPki.EXAMPLE;
 import static io.spiffe4j.tls.TestPki.OTHER;
 import static io.spiffe4j.tls.TestPki.SERVER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,11 +14,13 @@ import io.spiffe4j.SpiffeException;
 import io.spiffe4j.bundle.X509BundleSource;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.mint.KeyAlgorithm;
+import io.spiffe4j.svid.x509.VerifiedX509Svid;
 import io.spiffe4j.svid.x509.X509Svid;
 import io.spiffe4j.svid.x509.X509SvidException;
 import io.spiffe4j.svid.x509.X509SvidSource;
 import io.spiffe4j.tls.Handshakes.Outcome;
 import io.spiffe4j.tls.Handshakes.Transport;
+import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +34,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -70,6 +74,42 @@ class SpiffeTlsHandshakeTest {
     assertEquals(serverSvid.leaf(), outcome.client.peerLeaf());
     assertEquals("TLSv1.3", outcome.client.session.getProtocol());
     assertEquals("TLSv1.3", outcome.server.session.getProtocol());
+  }
+
+  @Test
+  void peerSvidIsTheChainTheTrustManagerVerified() throws Exception {
+    Outcome outcome = Handshakes.overSockets(mtlsServer(SERVER_SVID, Authorizer.id(CLIENT)),
+        mtlsClient(CLIENT_SVID, Authorizer.id(SERVER)));
+    outcome.assertBothSucceeded();
+    VerifiedX509Svid server = SpiffeTls.peerSvid(outcome.client.session);
+    assertEquals(SERVER, server.id());
+    assertEquals(List.of(SERVER_SVID.leaf(), TestPki.ca(EXAMPLE).bundle().x509Authorities().get(0)),
+        server.verifiedChain());
+    assertEquals(CLIENT, SpiffeTls.peerSvid(outcome.server.session).id());
+  }
+
+  /** A session some other trust manager accepted has no SPIFFE peer, even though the certificate names one. */
+  @Test
+  void sessionsNotCheckedBySpiffeTrustManagerHaveNoSpiffePeer() throws Exception {
+    KeyStore anchors = KeyStore.getInstance("PKCS12");
+    anchors.load(null, null);
+    anchors.setCertificateEntry("example.org", TestPki.ca(EXAMPLE).bundle().x509Authorities().get(0));
+    TrustManagerFactory pkix = TrustManagerFactory.getInstance("PKIX");
+    pkix.init(anchors);
+    SSLContext plainJdkClient = SSLContext.getInstance("TLS");
+    plainJdkClient.init(null, pkix.getTrustManagers(), null);
+
+    Outcome outcome = Handshakes.overEngines(SpiffeSslContextBuilder.tlsServer(SERVER_SVID).build().createSSLEngine(),
+        clientMode(plainJdkClient.createSSLEngine()));
+    outcome.assertBothSucceeded();
+    assertEquals(SERVER_SVID.leaf(), outcome.client.peerLeaf());
+    assertThrows(X509SvidException.class, () -> SpiffeTls.peerId(outcome.client.session));
+    assertFalse(SpiffeTls.hostnameVerifier().verify("localhost", outcome.client.session));
+  }
+
+  private static SSLEngine clientMode(SSLEngine engine) {
+    engine.setUseClientMode(true);
+    return engine;
   }
 
   @ParameterizedTest

@@ -111,8 +111,8 @@ class SpiffeTrustManagerTest {
     assertThrows(IllegalArgumentException.class,
         () -> trustManager.checkClientTrusted(new X509Certificate[0], "RSA"));
     assertThrows(IllegalArgumentException.class, () -> trustManager.checkServerTrusted(null, "RSA"));
-    assertThrows(IllegalArgumentException.class,
-        () -> trustManager.checkServerTrusted(new X509Certificate[] {null}, "RSA"));
+    assertInstanceOf(X509SvidException.class, assertThrows(CertificateException.class,
+        () -> trustManager.checkServerTrusted(new X509Certificate[] {null}, "RSA")).getCause());
   }
 
   @Test
