@@ -20,7 +20,7 @@ mkdir -p "$cache"
 tmp="$(mktemp -d "$cache/build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 echo "install-spire: building SPIRE $version into $bin (a cold build takes 15-30 minutes on 2 cores)" >&2
-(cd "$here/tools/spire" && CGO_ENABLED=1 GOFLAGS=-mod=mod GOBIN="$tmp" \
+(cd "$here/tools/spire" && CGO_ENABLED=1 GOFLAGS=-mod=readonly GOBIN="$tmp" \
   go install -ldflags='-s -w' github.com/spiffe/spire/cmd/spire-server github.com/spiffe/spire/cmd/spire-agent) >&2
 "$tmp/spire-server" --version 2>&1 | grep -q "${version#v}" \
   || { echo "install-spire: built spire-server does not report $version" >&2; exit 1; }
