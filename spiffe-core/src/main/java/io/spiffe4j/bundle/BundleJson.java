@@ -166,41 +166,63 @@ final class BundleJson {
     if (!kty.equals("EC") && !kty.equals("RSA") && !kty.equals("OKP")) {
       return; // BUN-08: an unknown key type drops the element
     }
-    JsonNode x5c = jwk.get("x5c");
-    if (x5c == null) {
+    X509Certificate authority = x5cCertificate(jwk, where, true);
+    if (authority == null) {
       return; // X509-19
-    }
-    if (!x5c.isArray()) {
-      throw new BundleException(where + ".x5c is not an array", "X509-19");
-    }
-    if (x5c.isEmpty()) {
-      return; // X509-19
-    }
-    // X509-19: the first value is the authority and any further values MUST be ignored, unread.
-    JsonNode first = x5c.get(0);
-    if (!first.isTextual()) {
-      throw new BundleException(where + ".x5c[0] is not a string", "X509-19");
-    }
-    X509Certificate authority = CertificateCodec.parseSingleDer(
-        decodeStandardBase64(first.textValue(), where + ".x5c[0]"), where + ".x5c[0]", "X509-19");
-    if (!Jwk.describes(jwk, authority.getPublicKey())) {
-      throw new BundleException(
-          where + " key parameters do not match its x5c certificate (RFC 7517 §4.7)", "X509-19");
     }
     if (!contents.x509Authorities.contains(authority)) {
       contents.x509Authorities.add(authority);
     }
   }
 
+  /**
+   * The certificate of an entry's {@code x5c}, checked to hold the very key the entry's own members describe (RFC
+   * 7517 §4.7: "the key in the first certificate MUST match the public key represented by other members of the
+   * JWK"); null when {@code x5c} is absent or empty. Only the first value is read: for x509-svid entries X509-19
+   * says further values MUST be ignored, and for jwt-svid entries they would certify the first, which no JWT-SVID
+   * check uses. An entry whose key and certificate disagree names two keys, and taking either one would let the
+   * document mean different things to different readers, so it fails the whole document, as in go-spiffe.
+   *
+   * @param x509Svid whether the entry is an x509-svid one, whose x5c failures fall under X509-18/19; a jwt-svid
+   *     entry's fall under RFC 7517 alone
+   * @throws BundleException if x5c is not an array, its first value is not padded standard base64 of exactly one DER
+   *     certificate, or that certificate's key is not the entry's
+   */
+  private static X509Certificate x5cCertificate(ObjectNode jwk, String where, boolean x509Svid) {
+    String rule = x509Svid ? "X509-19" : null;
+    JsonNode x5c = jwk.get("x5c");
+    if (x5c == null) {
+      return null;
+    }
+    if (!x5c.isArray()) {
+      throw new BundleException(where + ".x5c is not an array", rule);
+    }
+    if (x5c.isEmpty()) {
+      return null;
+    }
+    JsonNode first = x5c.get(0);
+    if (!first.isTextual()) {
+      throw new BundleException(where + ".x5c[0] is not a string", rule);
+    }
+    X509Certificate certificate = CertificateCodec.parseSingleDer(
+        decodeStandardBase64(first.textValue(), where + ".x5c[0]", x509Svid ? "X509-18" : null),
+        where + ".x5c[0]", rule);
+    if (!Jwk.describes(jwk, certificate.getPublicKey())) {
+      throw new BundleException(
+          where + " key parameters do not match its x5c certificate (RFC 7517 §4.7)", rule);
+    }
+    return certificate;
+  }
+
   /** RFC 7517 §4.7: x5c values are standard base64 with padding, not base64url. */
-  private static byte[] decodeStandardBase64(String text, String where) {
+  private static byte[] decodeStandardBase64(String text, String where, String rule) {
     if (text.length() % 4 != 0) {
-      throw new BundleException(where + " is not padded standard base64", "X509-18");
+      throw new BundleException(where + " is not padded standard base64", rule);
     }
     try {
       return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
-      throw new BundleException(where + " is not standard base64 (base64url is not allowed)", "X509-18");
+      throw new BundleException(where + " is not standard base64 (base64url is not allowed)", rule);
     }
   }
 
@@ -209,6 +231,8 @@ final class BundleJson {
     if (key == null) {
       return; // a key type JWT-SVID cannot use (JWT-03) is ignored like an unknown one (BUN-05)
     }
+    // The key is the JWK's; an x5c is only checked to agree with it, and an absent or empty one has nothing to say.
+    x5cCertificate(jwk, where, false);
     JsonNode kid = jwk.get("kid");
     if (kid == null || !kid.isTextual() || kid.textValue().isEmpty()) {
       throw new BundleException(where + " is a JWT authority without a key ID", "JWT-12");

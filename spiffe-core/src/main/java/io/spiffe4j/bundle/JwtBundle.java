@@ -28,9 +28,12 @@ import java.util.Optional;
  * {@code OKP} (Ed25519 has no JWT-SVID algorithm, JWT-03; ignoring rather than rejecting keeps the other keys usable
  * and cannot widen trust, since a token signed by an ignored key finds no key). The whole document is rejected
  * when an entry is not an object or has no string {@code kty} (BUN-08), when a usable JWT key has no key ID
- * (JWT-12), when a key ID repeats, when an entry carries private or secret material ({@code d}, {@code p},
- * {@code q}, {@code dp}, {@code dq}, {@code qi}, {@code oth}, {@code k}: a bundle never holds secrets, and the
- * message never shows them), or when a usable key is malformed, off its curve or not canonically encoded.
+ * (JWT-12), when a key ID repeats, when a usable JWT key has an {@code x5c} whose first value is not padded standard
+ * base64 of one DER certificate holding that same key (RFC 7517 §4.7; further values are not read, an empty
+ * {@code x5c} is allowed, and the key is always the JWK's), when an entry carries private or secret material
+ * ({@code d}, {@code p}, {@code q}, {@code dp}, {@code dq}, {@code qi}, {@code oth}, {@code k}: a bundle never holds
+ * secrets, and the message never shows them), or when a usable key is malformed, off its curve or not canonically
+ * encoded.
  */
 public final class JwtBundle implements JwtBundleSource {
   private final TrustDomain trustDomain;

@@ -34,7 +34,9 @@ import java.util.Optional;
  * parameters describe (RFC 7517 §4.7). This follows X509-19, which says such entries and values MUST be ignored;
  * it deliberately differs from go-spiffe, which rejects the whole bundle. The document is rejected when an entry is
  * not an object or has no string {@code kty} (BUN-08: it MUST be set), when a JWT authority has no key ID (JWT-12)
- * or repeats one, when any entry carries private or secret key material, when a usable key is malformed, and when
+ * or repeats one, when a JWT authority has an {@code x5c} whose first value is not one such certificate holding the
+ * entry's own key (RFC 7517 §4.7, the same check; an empty {@code x5c} is allowed, and the key is always the JWK's),
+ * when any entry carries private or secret key material, when a usable key is malformed, and when
  * {@code spiffe_sequence} or {@code spiffe_refresh_hint} is not a non-negative JSON integer in range (a fraction
  * such as {@code 1.0}, an exponent form, a string and {@code null} are all rejected).
  *

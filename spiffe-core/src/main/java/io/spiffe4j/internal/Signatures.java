@@ -1,11 +1,20 @@
 package io.spiffe4j.internal;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
@@ -22,6 +31,11 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * curve. Ed25519 requires S < L (RFC 8032 §5.1.7). RSA and RSASSA-PSS stay with the JDK, which is as fast as
  * BouncyCastle there (0.034 ms for RSA-2048).
  *
+ * <p>Certificate signatures are checked only under an allow-list of algorithms ({@link
+ * #allowsCertificateAlgorithm}): a collision in a weak digest lets whoever can get one certificate signed forge
+ * another, so a signature over MD2, MD5, SHA-1 or SHA-224, a DSA one, or one under any algorithm not listed never
+ * verifies, however genuine. go-spiffe refuses the same ones ("insecure algorithm").
+ *
  * <p>Thread-safe.
  */
 public final class Signatures {
@@ -31,14 +45,24 @@ public final class Signatures {
       "1.2.840.10045.4.3.3", "SHA-384",
       "1.2.840.10045.4.3.4", "SHA-512");
   private static final String ED25519 = "1.3.101.112";
+  /** sha256WithRSAEncryption, sha384WithRSAEncryption, sha512WithRSAEncryption (RFC 4055 §5). */
+  private static final Set<String> RSA_PKCS1_CERTIFICATE_ALGORITHMS = Set.of(
+      "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13");
+  private static final String RSASSA_PSS = PKCSObjectIdentifiers.id_RSASSA_PSS.getId();
+  /** The RSASSA-PSS digests allowed, each with the salt length it requires: the digest's own length. */
+  private static final Map<ASN1ObjectIdentifier, Integer> PSS_SALT_LENGTHS = Map.of(
+      NISTObjectIdentifiers.id_sha256, 32,
+      NISTObjectIdentifiers.id_sha384, 48,
+      NISTObjectIdentifiers.id_sha512, 64);
   private static final int ED25519_SIGNATURE_LENGTH = 64;
 
   private Signatures() {}
 
   /**
    * Whether {@code certificate} carries a valid signature by {@code issuerKey}, under the certificate's own signature
-   * algorithm. ECDSA with SHA-256/384/512 and Ed25519 are checked here; any other algorithm (RSA, RSASSA-PSS with the
-   * certificate's parameters, legacy ones) is left to the JDK's {@link X509Certificate#verify(PublicKey)}.
+   * algorithm, which must be one {@link #allowsCertificateAlgorithm allowed}: false for any other, however genuine
+   * the signature. ECDSA and Ed25519 are checked here; RSA and RSASSA-PSS (with the certificate's parameters) are
+   * left to the JDK's {@link X509Certificate#verify(PublicKey)}.
    */
   public static boolean verifyCertificate(X509Certificate certificate, PublicKey issuerKey) {
     try {
@@ -50,11 +74,58 @@ public final class Signatures {
       if (ED25519.equals(algorithm)) {
         return verifyEd25519Certificate(certificate, issuerKey);
       }
+      if (!allowsRsaCertificateAlgorithm(certificate)) {
+        return false;
+      }
       // Without a provider argument the JDK chooses the first one that accepts the key, so keys from any provider
       // keep working; that choice measured under 1 µs of a 35 µs RSA-2048 verification.
       certificate.verify(issuerKey);
       return true;
     } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether certificates signed with {@code certificate}'s signature algorithm may verify at all: ECDSA with
+   * SHA-256, SHA-384 or SHA-512 (RFC 5758 §3.2); RSASSA-PKCS1-v1_5 with SHA-256, SHA-384 or SHA-512 (RFC 4055 §5);
+   * RSASSA-PSS whose parameters name SHA-256, SHA-384 or SHA-512, MGF1 over that same digest, a salt as long as the
+   * digest and the trailer field 1 (the profiles TLS 1.3 and go-spiffe accept); Ed25519 (RFC 8410). Anything else
+   * is refused: MD2, MD5, SHA-1 and SHA-224 digests, DSA, other PSS parameters, Ed448, unknown algorithms. This
+   * judges the algorithm only, so that callers can say why a certificate is refused before checking its signature.
+   */
+  public static boolean allowsCertificateAlgorithm(X509Certificate certificate) {
+    Objects.requireNonNull(certificate, "certificate");
+    String algorithm = certificate.getSigAlgOID();
+    return ECDSA_CERTIFICATE_DIGESTS.containsKey(algorithm) || ED25519.equals(algorithm)
+        || allowsRsaCertificateAlgorithm(certificate);
+  }
+
+  private static boolean allowsRsaCertificateAlgorithm(X509Certificate certificate) {
+    String algorithm = certificate.getSigAlgOID();
+    if (RSA_PKCS1_CERTIFICATE_ALGORITHMS.contains(algorithm)) {
+      return true;
+    }
+    return RSASSA_PSS.equals(algorithm) && allowsPssParameters(certificate.getSigAlgParams());
+  }
+
+  /** RSASSA-PSS parameters (RFC 4055 §3.1); absent ones mean SHA-1 throughout, so they are refused too. */
+  private static boolean allowsPssParameters(byte[] encoded) {
+    if (encoded == null) {
+      return false;
+    }
+    try {
+      RSASSAPSSparams parameters = RSASSAPSSparams.getInstance(ASN1Primitive.fromByteArray(encoded));
+      ASN1ObjectIdentifier digest = parameters.getHashAlgorithm().getAlgorithm();
+      Integer saltLength = PSS_SALT_LENGTHS.get(digest);
+      AlgorithmIdentifier mask = parameters.getMaskGenAlgorithm();
+      return saltLength != null
+          && PKCSObjectIdentifiers.id_mgf1.equals(mask.getAlgorithm())
+          && digest.equals(AlgorithmIdentifier.getInstance(mask.getParameters()).getAlgorithm())
+          && parameters.getSaltLength().intValueExact() == saltLength
+          && parameters.getTrailerField().intValueExact() == 1;
+    } catch (IOException | RuntimeException e) {
+      // Malformed parameters: BouncyCastle reports them as IOException, IllegalArgumentException or others.
       return false;
     }
   }

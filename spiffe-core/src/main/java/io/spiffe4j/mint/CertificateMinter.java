@@ -28,6 +28,7 @@ import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v1CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -76,6 +77,7 @@ public final class CertificateMinter {
   private X509Certificate issuer;
   private PrivateKey signingKey;
   private String signatureAlgorithm;
+  private boolean version1;
   private final List<RawExtension> extraExtensions = new ArrayList<>();
 
   private static final class RawExtension {
@@ -218,6 +220,15 @@ public final class CertificateMinter {
   }
 
   /**
+   * Builds an X.509 version 1 certificate, which has no extensions: every extension knob is then ignored. For tests
+   * of legacy certificates, which cannot say whether they are CAs.
+   */
+  public CertificateMinter version1() {
+    this.version1 = true;
+    return this;
+  }
+
+  /**
    * Builds and signs the certificate. Self-signed certificates need {@code selfSigningKey}, the private half of the
    * subject key; pass null when {@link #issuedBy} was called.
    *
@@ -231,17 +242,17 @@ public final class CertificateMinter {
     Instant from = notBefore != null ? notBefore : Instant.now().minusSeconds(60);
     Instant to = notAfter != null ? notAfter : Instant.now().plus(Duration.ofHours(1));
     X500Principal issuerName = issuer != null ? issuer.getSubjectX500Principal() : subject;
+    BigInteger serialNumber = serial != null ? serial : new BigInteger(127, RANDOM).add(BigInteger.ONE);
     try {
-      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-          issuerName,
-          serial != null ? serial : new BigInteger(127, RANDOM).add(BigInteger.ONE),
-          Date.from(from),
-          Date.from(to),
-          subject,
-          subjectKey);
-      addExtensions(builder);
       String algorithm = signatureAlgorithm != null ? signatureAlgorithm : KeyAlgorithm.of(key).signatureAlgorithm();
       ContentSigner signer = new JcaContentSignerBuilder(algorithm).build(key);
+      if (version1) {
+        return new JcaX509CertificateConverter().getCertificate(new JcaX509v1CertificateBuilder(
+            issuerName, serialNumber, Date.from(from), Date.from(to), subject, subjectKey).build(signer));
+      }
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+          issuerName, serialNumber, Date.from(from), Date.from(to), subject, subjectKey);
+      addExtensions(builder);
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     } catch (java.io.IOException | OperatorCreationException | java.security.GeneralSecurityException e) {
       throw new IllegalStateException("cannot mint certificate: " + e.getMessage(), e);

@@ -69,6 +69,20 @@ class JwtBundleTest {
   }
 
   @Test
+  void RFC7517_x5cOfAJwksKeyMustHoldThatKey() throws Exception {
+    ObjectNode otherKey = wapiEntry("a", jwtKey(0));
+    otherKey.putArray("x5c").add(Base64.getEncoder().encodeToString(TestAuthorities.ca(1).getEncoded()));
+    rejected(null, () -> JwtBundle.parse(TD, docBytes(wapiEntry("b", jwtKey(2)), otherKey)));
+    ObjectNode notACertificate = wapiEntry("a", jwtKey(0));
+    notACertificate.putArray("x5c").add("MAMCAQU=");
+    rejected(null, () -> JwtBundle.parse(TD, docBytes(notACertificate)));
+
+    ObjectNode sameKey = wapiEntry("a", jwtKey(5));
+    sameKey.putArray("x5c").add(Base64.getEncoder().encodeToString(TestAuthorities.ca(5).getEncoded()));
+    assertEquals(JwtBundle.of(TD, Map.of("a", jwtKey(5))), JwtBundle.parse(TD, docBytes(sameKey)));
+  }
+
+  @Test
   void BUN_08_unknownKeyTypeIgnoredElementByElement() {
     ObjectNode unknown = wapiEntry("u", jwtKey(0)).put("kty", "ML-DSA");
     JwtBundle bundle = JwtBundle.parse(TD, docBytes(unknown, wapiEntry("kept", jwtKey(1))));

@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
@@ -212,6 +213,47 @@ class SpiffeBundleTest {
       assertEquals(1, key.get("x5c").size());
       assertArrayEquals(CertificateCodec.encoded(bundle.x509Authorities().get(i)),
           Base64.getDecoder().decode(key.get("x5c").get(0).textValue()));
+    }
+  }
+
+  @Test
+  void RFC7517_jwtSvidEntryX5cMustHoldTheEntrysOwnKey() throws Exception {
+    // ca(1) is a certificate for jwtKey(1), another key than the entry's.
+    ObjectNode otherKey = jwtEntry("a", jwtKey(0));
+    otherKey.putArray("x5c").add(Base64.getEncoder().encodeToString(ca(1).getEncoded()));
+    BundleException e = rejected(null, () -> SpiffeBundle.parse(TD, docBytes(x509Entry(ca(2)), otherKey)));
+    assertEquals("keys[1] key parameters do not match its x5c certificate (RFC 7517 §4.7)", e.reason());
+    ObjectNode otherType = jwtEntry("a", jwtKey(0));
+    otherType.putArray("x5c").add(Base64.getEncoder().encodeToString(ca(5).getEncoded()));
+    rejected(null, () -> SpiffeBundle.parse(TD, docBytes(otherType)));
+
+    // ca(0) holds jwtKey(0): the entry's key, and still the key the bundle keeps. Further values are not read.
+    ObjectNode sameKey = jwtEntry("a", jwtKey(0));
+    sameKey.putArray("x5c").add(Base64.getEncoder().encodeToString(ca(0).getEncoded())).add("not base64 !").add(7);
+    ObjectNode emptyX5c = jwtEntry("b", jwtKey(3));
+    emptyX5c.putArray("x5c");
+    SpiffeBundle bundle = SpiffeBundle.parse(TD, docBytes(sameKey, emptyX5c));
+    assertEquals(JwtBundle.of(TD, Map.of("a", jwtKey(0), "b", jwtKey(3))), bundle.jwtBundle());
+    assertTrue(bundle.x509Authorities().isEmpty(), "a jwt-svid entry's certificate is no X.509 authority");
+  }
+
+  @Test
+  void RFC7517_jwtSvidEntryWithMalformedX5cRejected() throws Exception {
+    byte[] der = ca(0).getEncoded();
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    List<JsonNode> malformed = List.of(
+        nodes.textNode(Base64.getEncoder().encodeToString(der)),
+        nodes.arrayNode().add(1),
+        nodes.arrayNode().add("not*base64!"),
+        nodes.arrayNode().add("MIIB-_-_"),
+        nodes.arrayNode().add(Base64.getEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(der, 4))),
+        nodes.arrayNode().add(Base64.getEncoder().encodeToString(new byte[] {0x30, 0x03, 2, 1, 5})),
+        nodes.arrayNode().add(Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(der, der.length - 3))));
+    for (JsonNode x5c : malformed) {
+      ObjectNode entry = jwtEntry("a", jwtKey(0));
+      entry.set("x5c", x5c);
+      BundleException e = rejected(null, () -> SpiffeBundle.parse(TD, docBytes(entry)));
+      assertTrue(e.reason().startsWith("keys[0].x5c"), e.reason());
     }
   }
 

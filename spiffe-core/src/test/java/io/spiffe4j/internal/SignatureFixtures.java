@@ -28,6 +28,7 @@ import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -118,9 +119,16 @@ final class SignatureFixtures {
     return leafIssuedBy(issuer, null);
   }
 
-  /** As {@link #leafIssuedBy(KeyPair)}, with a JCA signature algorithm of choice (null for the key's default). */
+  /**
+   * As {@link #leafIssuedBy(KeyPair)}, with a JCA signature algorithm of choice (null for the key's default), which
+   * the CA's self-signature uses too, so that keys the minter has no default for (DSA, Ed448) can issue.
+   */
   static X509Certificate leafIssuedBy(KeyPair issuer, String signatureAlgorithm) {
-    X509Certificate ca = CertificateMinter.ca(issuer.getPublic(), TRUST_DOMAIN).sign(issuer.getPrivate());
+    CertificateMinter caMinter = CertificateMinter.ca(issuer.getPublic(), TRUST_DOMAIN);
+    if (signatureAlgorithm != null) {
+      caMinter.signatureAlgorithm(signatureAlgorithm);
+    }
+    X509Certificate ca = caMinter.sign(issuer.getPrivate());
     CertificateMinter leaf = CertificateMinter.x509Svid(key(KeyAlgorithm.EC_P256, 1).getPublic(), WORKLOAD)
         .issuedBy(ca, issuer.getPrivate());
     if (signatureAlgorithm != null) {
@@ -147,16 +155,22 @@ final class SignatureFixtures {
    * rewritten to match: the minter signs through the JDK's providers, which know no RSASSA-PSS name it can ask for.
    */
   static X509Certificate resignedWithPss(X509Certificate certificate, PrivateKey key) {
+    return resignedWithPss(certificate, key, "SHA-256", "SHA-256", 32);
+  }
+
+  /** As {@link #resignedWithPss(X509Certificate, PrivateKey)} with the given digest, MGF1 digest and salt length. */
+  static X509Certificate resignedWithPss(X509Certificate certificate, PrivateKey key, String digest,
+      String mgfDigest, int saltLength) {
     try {
-      AlgorithmIdentifier sha256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
       AlgorithmIdentifier pss = new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, new RSASSAPSSparams(
-          sha256, new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha256),
-          new ASN1Integer(32), new ASN1Integer(1)));
+          digestIdentifier(digest), new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, digestIdentifier(mgfDigest)),
+          new ASN1Integer(saltLength), new ASN1Integer(1)));
       ASN1Encodable[] fields = ASN1Sequence.getInstance(
           Certificate.getInstance(certificate.getEncoded()).getTBSCertificate()).toArray();
       fields[2] = pss; // after the [0] version and the serial number
       byte[] tbsDer = new DERSequence(fields).getEncoded();
-      Signature signer = jcaSignature("RSASSA-PSS", "PS256");
+      Signature signer = Signature.getInstance("RSASSA-PSS");
+      signer.setParameter(new PSSParameterSpec(digest, "MGF1", new MGF1ParameterSpec(mgfDigest), saltLength, 1));
       signer.initSign(key);
       signer.update(tbsDer);
       byte[] der = new DERSequence(new ASN1Encodable[] {
@@ -165,6 +179,16 @@ final class SignatureFixtures {
           .generateCertificate(new ByteArrayInputStream(der));
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static AlgorithmIdentifier digestIdentifier(String digest) {
+    switch (digest) {
+      case "SHA-1": return new AlgorithmIdentifier(OIWObjectIdentifiers.idSHA1, DERNull.INSTANCE);
+      case "SHA-256": return new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
+      case "SHA-384": return new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha384, DERNull.INSTANCE);
+      case "SHA-512": return new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha512, DERNull.INSTANCE);
+      default: throw new IllegalArgumentException(digest);
     }
   }
 

@@ -20,17 +20,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spiffe4j.mint.KeyAlgorithm;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** verifyCertificate against the JDK's own X509Certificate.verify as the oracle. */
+/**
+ * verifyCertificate against the JDK's own X509Certificate.verify as the oracle, which verifies any algorithm it knows:
+ * where it accepts what the allow-list refuses, the test says so.
+ */
 class SignaturesCertificateTest {
   /** The order of Ed25519's base point (RFC 8032 §5.1). */
   private static final BigInteger ED25519_ORDER =
@@ -106,6 +114,86 @@ class SignaturesCertificateTest {
         () -> assertFalse(Signatures.verifyCertificate(pkcs1AsPss, rsa.getPublic())),
         () -> assertFalse(jdkVerifyCertificate(pkcs1AsPss, rsa.getPublic())),
         () -> assertFalse(Signatures.verifyCertificate(pssAsPkcs1, rsa.getPublic())));
+  }
+
+  /** Key pairs of types the pool does not hold, generated once per run. */
+  private static final class LegacyKeys {
+    static final KeyPair DSA = generate("DSA", 2048);
+    static final KeyPair ED448 = generate("Ed448", 0);
+
+    private static KeyPair generate(String algorithm, int bits) {
+      try {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+        if (bits > 0) {
+          generator.initialize(bits);
+        }
+        return generator.generateKeyPair();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  @Test
+  void X509_16_onlyAllowListedCertificateSignatureAlgorithmsVerify() {
+    KeyPair rsa = key(KeyAlgorithm.RSA_2048, 0);
+    KeyPair p256 = key(KeyAlgorithm.EC_P256, 0);
+    KeyPair p384 = key(KeyAlgorithm.EC_P384, 0);
+    Map<String, X509Certificate> allowed = new LinkedHashMap<>();
+    Map<String, KeyPair> allowedIssuers = new LinkedHashMap<>();
+    for (String algorithm : List.of("SHA256withECDSA", "SHA384withECDSA", "SHA512withECDSA")) {
+      allowed.put(algorithm, leafIssuedBy(p384, algorithm));
+      allowedIssuers.put(algorithm, p384);
+    }
+    for (String algorithm : List.of("SHA256withRSA", "SHA384withRSA", "SHA512withRSA")) {
+      allowed.put(algorithm, leafIssuedBy(rsa, algorithm));
+      allowedIssuers.put(algorithm, rsa);
+    }
+    for (int bits : new int[] {256, 384, 512}) {
+      String digest = "SHA-" + bits;
+      allowed.put("PSS " + digest, SignatureFixtures.resignedWithPss(leafIssuedBy(rsa), rsa.getPrivate(), digest,
+          digest, bits / 8));
+      allowedIssuers.put("PSS " + digest, rsa);
+    }
+    allowed.put("Ed25519", leafIssuedBy(key(KeyAlgorithm.ED25519, 0)));
+    allowedIssuers.put("Ed25519", key(KeyAlgorithm.ED25519, 0));
+    for (Map.Entry<String, X509Certificate> c : allowed.entrySet()) {
+      assertTrue(Signatures.allowsCertificateAlgorithm(c.getValue()), c.getKey());
+      assertTrue(Signatures.verifyCertificate(c.getValue(), allowedIssuers.get(c.getKey()).getPublic()), c.getKey());
+    }
+
+    // Genuine signatures, which the JDK verifies, under collision-prone digests, DSA, Ed448 or PSS profiles that are
+    // not on the list: none may verify.
+    Map<String, X509Certificate> refused = new LinkedHashMap<>();
+    Map<String, KeyPair> refusedIssuers = new LinkedHashMap<>();
+    for (String algorithm : List.of("MD2withRSA", "MD5withRSA", "SHA1withRSA", "SHA224withRSA")) {
+      refused.put(algorithm, leafIssuedBy(rsa, algorithm));
+      refusedIssuers.put(algorithm, rsa);
+    }
+    for (String algorithm : List.of("SHA1withECDSA", "SHA224withECDSA")) {
+      refused.put(algorithm, leafIssuedBy(p256, algorithm));
+      refusedIssuers.put(algorithm, p256);
+    }
+    refused.put("SHA256withDSA", leafIssuedBy(LegacyKeys.DSA, "SHA256withDSA"));
+    refusedIssuers.put("SHA256withDSA", LegacyKeys.DSA);
+    refused.put("Ed448", leafIssuedBy(LegacyKeys.ED448, "Ed448"));
+    refusedIssuers.put("Ed448", LegacyKeys.ED448);
+    String[][] pssProfiles = {
+      {"SHA-1", "SHA-1", "20"}, {"SHA-256", "SHA-1", "32"}, {"SHA-256", "SHA-256", "20"}, {"SHA-384", "SHA-256", "48"},
+      {"SHA-512", "SHA-512", "32"},
+    };
+    for (String[] profile : pssProfiles) {
+      String name = "PSS " + String.join("/", profile);
+      refused.put(name, SignatureFixtures.resignedWithPss(leafIssuedBy(rsa), rsa.getPrivate(), profile[0],
+          profile[1], Integer.parseInt(profile[2])));
+      refusedIssuers.put(name, rsa);
+    }
+    for (Map.Entry<String, X509Certificate> c : refused.entrySet()) {
+      PublicKey issuerKey = refusedIssuers.get(c.getKey()).getPublic();
+      assertTrue(jdkVerifyCertificate(c.getValue(), issuerKey), "genuine: " + c.getKey());
+      assertFalse(Signatures.allowsCertificateAlgorithm(c.getValue()), c.getKey());
+      assertFalse(Signatures.verifyCertificate(c.getValue(), issuerKey), c.getKey());
+    }
   }
 
   /** A rewrite of a genuine DER signature (null where it does not apply) and the verdict it must get. */

@@ -29,9 +29,15 @@ import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
  *   <li>Each certificate's issuer name equals the next certificate's subject, and its signature verifies with the
  *       next certificate's key, always through {@link Signatures}. PKIX's refusal of an empty issuer needs no code:
  *       neither the JDK's nor BouncyCastle's parser builds such a certificate.
- *   <li>Intermediates: basicConstraints cA=true; keyCertSign when keyUsage is present (§6.1.4(n), X509-12);
- *       pathLenConstraint per §6.1.4(l)(m), self-issued certificates not counted. The authority's own
- *       pathLenConstraint and name constraints bind too.
+ *   <li>Signature algorithms: the leaf and every intermediate must be signed with an algorithm
+ *       {@link Signatures#allowsCertificateAlgorithm} allows (no MD5, SHA-1, DSA, ...). This is checked before any
+ *       signature, so the failure names the algorithm. An authority's own signature is never checked (the bundle is
+ *       the input of trust), and neither is its algorithm.
+ *   <li>Issuers, intermediates and authorities alike: basicConstraints cA=true (X509-06/09, RFC 5280 §4.2.1.9), and
+ *       keyCertSign when keyUsage is present (§6.1.4(n), X509-12): a bundle holds signing certificates (X509-16),
+ *       so an authority that is not one cannot vouch for anything, whatever its signature says. pathLenConstraint
+ *       per §6.1.4(l)(m), self-issued certificates not counted. The authority's own pathLenConstraint and name
+ *       constraints bind too.
  *   <li>Name constraints of the URI and DNS forms are enforced ({@link NameConstraintsChecker}, X509-10); any other
  *       form fails the chain, saying so.
  *   <li>certificatePolicies and inhibitAnyPolicy are accepted and ignored, which is PKIX's verdict whenever no
@@ -40,17 +46,20 @@ import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
  * </ul>
  *
  * <p>Where verdicts differ from the JDK's PKIX validator (checked by the differential test), all on the strict
- * side: the authority's validity, pathLenConstraint, name constraints and critical extensions count (PKIX takes a
- * trust anchor as given; go-spiffe checks them); policyMappings and policyConstraints are refused; self-issued means
- * identically encoded names; v1/v2 intermediates are refused (the JDK accepts a self-issued one under the anchor).
- * Also: a subject CN is never taken for a DNS name under DNS constraints (the JDK does; RFC 5280 and Go do not), and
- * the child's authority key identifier only orders candidates (the JDK's anchor selection requires it to match).
+ * side: the authority's validity, CA capability (cA=true, keyCertSign), pathLenConstraint, name constraints and
+ * critical extensions count (PKIX takes a trust anchor as given; go-spiffe checks them); policyMappings and
+ * policyConstraints are refused; self-issued means identically encoded names; v1/v2 intermediates are refused (the
+ * JDK accepts a self-issued one under the anchor). Also: a subject CN is never taken for a DNS name under DNS
+ * constraints (the JDK does; RFC 5280 and Go do not), and the child's authority key identifier only orders candidates
+ * (the JDK's anchor selection requires it to match). Outside that comparison: SHA-1 signatures are refused, which
+ * the JDK's {@code jdk.certpath.disabledAlgorithms} does only in chains to the JDK's own root CAs.
  *
- * <p>Where verdicts differ from go-spiffe (Go's {@code x509.Verify} with ExtKeyUsageAny): keyCertSign is required
- * of issuers that have key usage (Go ignores key usage); self-issued intermediates are exempt from path length (Go
- * counts them); a URI constraint without a leading period matches that host only (Go also matches subdomains);
- * names that are equal as X.500 names but encoded differently still chain (Go compares bytes); a leaf that is
- * itself in the bundle is trusted only if it verifies as self-signed (Go trusts it outright).
+ * <p>Where verdicts differ from go-spiffe (Go's {@code x509.Verify} with ExtKeyUsageAny; Go too requires issuers to
+ * be CAs with keyCertSign when they have key usage, and refuses the same signature algorithms): self-issued
+ * intermediates are exempt from path length (Go counts them); a URI constraint without a leading period matches
+ * that host only (Go also matches subdomains); names that are equal as X.500 names but encoded differently still
+ * chain (Go compares bytes); a leaf that is itself in the bundle is trusted only if it verifies as self-signed (Go
+ * trusts it outright); a v1 authority, which cannot say cA=true, is refused (Go accepts v1 roots).
  *
  * <p>Path building is a depth-first search that tries authorities before intermediates (the shortest path first) and
  * prefers candidates whose subject key identifier matches the child's authority key identifier. It is bounded: at
@@ -113,6 +122,9 @@ final class PathValidator {
     X509SvidException leafFailure = validity(leaf, LEAF);
     if (leafFailure == null) {
       leafFailure = extensions(leaf, LEAF, true);
+    }
+    if (leafFailure == null) {
+      leafFailure = signatureAlgorithm(leaf, LEAF);
     }
     if (leafFailure != null) {
       throw leafFailure;
@@ -212,8 +224,13 @@ final class PathValidator {
       if (failure == null) {
         failure = extensions(candidate, role, role.equals(INTERMEDIATE));
       }
+      if (failure == null) {
+        failure = caCapability(candidate, role);
+      }
       if (failure == null && role.equals(INTERMEDIATE)) {
-        failure = caCapability(candidate);
+        // Its own signature is checked once it is the child; refusing its algorithm now spares the search a path
+        // that cannot validate.
+        failure = signatureAlgorithm(candidate, INTERMEDIATE);
       }
       verdicts.put(candidate, failure);
     }
@@ -265,17 +282,29 @@ final class PathValidator {
     return null;
   }
 
-  private static X509SvidException caCapability(X509Certificate certificate) {
+  /** X509-06/09/12: an issuer, intermediate or authority, is a signing certificate: cA=true, keyCertSign if KU. */
+  private static X509SvidException caCapability(X509Certificate certificate, String role) {
     if (certificate.getBasicConstraints() < 0) {
-      return failure("certificate is not authorized to sign other certificates: "
-          + describe(certificate, INTERMEDIATE) + " is not a CA");
+      String why = certificate.getVersion() < 3
+          ? " is a version " + certificate.getVersion() + " certificate, which cannot be a CA (it has no extensions)"
+          : " is not a CA (no basicConstraints with cA=true)";
+      return failure("certificate is not authorized to sign other certificates: " + describe(certificate, role) + why);
     }
     boolean[] keyUsage = certificate.getKeyUsage();
     if (keyUsage != null && !LeafRules.bit(keyUsage, LeafRules.KEY_CERT_SIGN)) {
-      return failure("certificate is not authorized to sign other certificates: "
-          + describe(certificate, INTERMEDIATE) + " has a key usage without keyCertSign");
+      return failure("certificate is not authorized to sign other certificates: " + describe(certificate, role)
+          + " has a key usage without keyCertSign");
     }
     return null;
+  }
+
+  private static X509SvidException signatureAlgorithm(X509Certificate certificate, String role) {
+    if (Signatures.allowsCertificateAlgorithm(certificate)) {
+      return null;
+    }
+    return failure("certificate signed with a disallowed algorithm " + printable(certificate.getSigAlgName())
+        + ": " + describe(certificate, role) + " (allowed: ECDSA, RSA PKCS#1 v1.5 and RSASSA-PSS with SHA-256,"
+        + " SHA-384 or SHA-512; Ed25519)");
   }
 
   /** Path length and name constraints over a complete path (leaf, intermediates, authority). */

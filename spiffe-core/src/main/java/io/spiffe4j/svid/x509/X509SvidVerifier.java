@@ -26,12 +26,13 @@ import java.util.Objects;
  * <p>Path validation, in brief (details on the checks and where they differ from the JDK's PKIX validator and from
  * go-spiffe are in the package's {@code PathValidator}): the presented certificates after the leaf form a pool, so
  * intermediates may come in any order and extra certificates are ignored; every certificate of the path, the
- * authority included, must be valid at the instant (an expired authority fails, as in go-spiffe); issuers must be
- * CAs, have keyCertSign when they have key usage, and respect path length constraints, the authority's included;
- * unknown critical extensions fail; URI and DNS name constraints are enforced and constraints of other name forms
- * fail the chain (X509-10); policy mappings and policy constraints fail the chain; extended key usage is not checked,
- * as go-spiffe does not. At most 32 certificates may be presented. Every signature is checked by {@code
- * io.spiffe4j.internal.Signatures}.
+ * authority included, must be valid at the instant (an expired authority fails, as in go-spiffe); issuers, the
+ * authority included, must be CAs (cA=true), have keyCertSign when they have key usage, and respect path length
+ * constraints; the leaf and intermediates must be signed with an allowed algorithm (ECDSA, RSA or RSASSA-PSS over
+ * SHA-256/384/512, or Ed25519: never MD5, SHA-1 or DSA); unknown critical extensions fail; URI and DNS name
+ * constraints are enforced and constraints of other name forms fail the chain (X509-10); policy mappings and policy
+ * constraints fail the chain; extended key usage is not checked, as go-spiffe does not. At most 32 certificates may
+ * be presented. Every signature is checked by {@code io.spiffe4j.internal.Signatures}.
  *
  * <p>Cache: successful verifications are remembered by the exact DER bytes of the presented chain (up to 1024
  * chains). A repeated chain is accepted without a signature check only if the source still returns the same bundle

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
  * authorities as trust anchors, revocation off, the date fixed, critical policy qualifiers allowed (the JDK's API
  * default refuses them; RFC 5280 does not, nor does Go). Over a few hundred generated chains, each with zero, one or
  * two deliberate defects, our verdict must equal PKIX's, except for the defects where this validator is stricter on
- * purpose and follows go-spiffe: the authority's own validity and path length constraint, which PKIX takes as given.
+ * purpose and follows go-spiffe: the authority's own validity, path length constraint and CA capability (cA=true,
+ * keyCertSign when it has key usage), which PKIX takes as given.
  * For those the verdict must be a rejection, and when that is the only defect, PKIX must accept (so the divergence
  * stays documented by a test).
  *
@@ -99,7 +100,10 @@ class PathValidatorPkixDifferentialTest {
     DNS_NOT_PERMITTED,
     DNS_EXCLUDED,
     AUTHORITY_EXPIRED,
-    AUTHORITY_PATH_LENGTH;
+    AUTHORITY_PATH_LENGTH,
+    AUTHORITY_NOT_CA,
+    AUTHORITY_WITHOUT_BASIC_CONSTRAINTS,
+    AUTHORITY_KEY_USAGE_WITHOUT_KEY_CERT_SIGN;
 
     boolean onIntermediate() {
       return name().startsWith("INTERMEDIATE_") || name().startsWith("PATH_LENGTH") || name().startsWith("URI_")
@@ -108,7 +112,7 @@ class PathValidatorPkixDifferentialTest {
 
     /** Where this validator is stricter than PKIX on purpose (go-spiffe's behaviour). */
     boolean goSpiffeOnly() {
-      return this == AUTHORITY_EXPIRED || this == AUTHORITY_PATH_LENGTH;
+      return name().startsWith("AUTHORITY_");
     }
 
     /** Defects that shape two intermediates; they are generated alone. */
@@ -240,6 +244,15 @@ class PathValidatorPkixDifferentialTest {
     }
     if (defects.contains(Defect.AUTHORITY_PATH_LENGTH)) {
       rootMinter.pathLength(depth - 1);
+    }
+    if (defects.contains(Defect.AUTHORITY_NOT_CA)) {
+      rootMinter.ca(false);
+    }
+    if (defects.contains(Defect.AUTHORITY_WITHOUT_BASIC_CONSTRAINTS)) {
+      rootMinter.ca(null);
+    }
+    if (defects.contains(Defect.AUTHORITY_KEY_USAGE_WITHOUT_KEY_CERT_SIGN)) {
+      rootMinter.keyUsage(EnumSet.of(KeyUsage.DIGITAL_SIGNATURE, KeyUsage.CRL_SIGN));
     }
     X509Certificate root = rootMinter.sign(rootKey.getPrivate());
     X509Certificate trusted = root;

@@ -317,6 +317,75 @@ class X509SvidVerifierTest {
   }
 
   @Test
+  void X509_09_authorityThatIsNoCaCannotVouchForAnything() {
+    KeyPair rootKey = ec(0);
+    KeyPair k1 = ec(1);
+    for (Boolean ca : new Boolean[] {false, null}) {
+      X509Certificate notCa = TestPki.rootMinter(rootKey, "Not a CA").ca(ca).sign(rootKey.getPrivate());
+      String reason = "certificate is not authorized to sign other certificates: authority \"CN=Not a CA,O=SPIFFE\""
+          + " is not a CA";
+      rejectedBecause(reason, verifier(notCa), List.of(TestPki.leaf(ec(3), notCa, rootKey)));
+      X509Certificate intermediate = TestPki.intermediate(k1, "Intermediate", notCa, rootKey);
+      rejectedBecause(reason, verifier(notCa), List.of(TestPki.leaf(ec(3), intermediate, k1), intermediate));
+    }
+    // A version 1 certificate has no extensions, so it cannot set cA=true (go-spiffe accepts it as a root).
+    X509Certificate v1 = TestPki.rootMinter(rootKey, "Version 1").version1().sign(rootKey.getPrivate());
+    assertEquals(1, v1.getVersion());
+    rejectedBecause("certificate is not authorized to sign other certificates: authority \"CN=Version 1,O=SPIFFE\""
+        + " is a version 1 certificate, which cannot be a CA", verifier(v1), List.of(TestPki.leaf(ec(3), v1, rootKey)));
+  }
+
+  @Test
+  void X509_09_authorityThatIsNoCaIsSkippedForAnotherThatIs() {
+    KeyPair rootKey = ec(0);
+    X509Certificate notCa = TestPki.rootMinter(rootKey, "Root CA").ca(false).sign(rootKey.getPrivate());
+    X509Certificate root = TestPki.root(rootKey);
+    X509Certificate leaf = TestPki.leaf(ec(3), root, rootKey);
+    assertEquals(List.of(leaf, root), verifier(notCa, root).verify(List.of(leaf)).verifiedChain());
+  }
+
+  @Test
+  void X509_12_authorityKeyUsageMustIncludeKeyCertSignWhenPresent() {
+    KeyPair rootKey = ec(0);
+    X509Certificate crlOnly = TestPki.rootMinter(rootKey, "CRL only")
+        .keyUsage(EnumSet.of(KeyUsage.CRL_SIGN, KeyUsage.DIGITAL_SIGNATURE)).sign(rootKey.getPrivate());
+    rejectedBecause("certificate is not authorized to sign other certificates: authority \"CN=CRL only,O=SPIFFE\""
+        + " has a key usage without keyCertSign", verifier(crlOnly), List.of(TestPki.leaf(ec(3), crlOnly, rootKey)));
+
+    X509Certificate noKeyUsage = TestPki.rootMinter(rootKey, "No KU").keyUsage(null).sign(rootKey.getPrivate());
+    assertEquals(WORKLOAD, verifier(noKeyUsage).verify(List.of(TestPki.leaf(ec(3), noKeyUsage, rootKey))).id());
+  }
+
+  @Test
+  void X509_16_certificatesSignedWithADisallowedAlgorithmAreRejectedNamingIt() {
+    KeyPair rsaKey = TestPki.key(KeyAlgorithm.RSA_2048, 0);
+    X509Certificate rsaRoot = TestPki.root(rsaKey);
+    for (String algorithm : List.of("MD5withRSA", "SHA1withRSA")) {
+      X509Certificate leaf = TestPki.leafMinter(ec(3), WORKLOAD, rsaRoot, rsaKey).signatureAlgorithm(algorithm)
+          .sign(null);
+      rejectedBecause("certificate signed with a disallowed algorithm " + algorithm + ": leaf", verifier(rsaRoot),
+          List.of(leaf));
+    }
+    KeyPair ecKey = ec(0);
+    X509Certificate ecRoot = TestPki.root(ecKey);
+    X509Certificate sha1Leaf = TestPki.leafMinter(ec(3), WORKLOAD, ecRoot, ecKey).signatureAlgorithm("SHA1withECDSA")
+        .sign(null);
+    rejectedBecause("certificate signed with a disallowed algorithm SHA1withECDSA: leaf", verifier(ecRoot),
+        List.of(sha1Leaf));
+
+    KeyPair k1 = ec(1);
+    X509Certificate weakIntermediate = TestPki.intermediateMinter(k1, "Weak", rsaRoot, rsaKey)
+        .signatureAlgorithm("SHA1withRSA").sign(null);
+    rejectedBecause("certificate signed with a disallowed algorithm SHA1withRSA: intermediate \"CN=Weak,O=SPIFFE\"",
+        verifier(rsaRoot), List.of(TestPki.leaf(ec(3), weakIntermediate, k1), weakIntermediate));
+
+    // An authority's own signature is never checked (the bundle is the input of trust), so neither is its algorithm.
+    X509Certificate sha1Root = TestPki.rootMinter(rsaKey, "SHA-1 root").signatureAlgorithm("SHA1withRSA")
+        .sign(rsaKey.getPrivate());
+    assertEquals(WORKLOAD, verifier(sha1Root).verify(List.of(TestPki.leaf(ec(3), sha1Root, rsaKey))).id());
+  }
+
+  @Test
   void X509_09_pathLengthConstraints() {
     KeyPair rootKey = ec(0);
     X509Certificate root = TestPki.root(rootKey);

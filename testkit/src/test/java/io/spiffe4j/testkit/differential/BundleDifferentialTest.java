@@ -104,11 +104,7 @@ class BundleDifferentialTest {
                 "x509_pem pem:only-other-block"),
         PEM_MALFORMED_REJECTED("malformed PEM (bad base64, headers, no END line) rejected; go-spiffe's pem.Decode"
                 + " skips the block or stops there", Departure.OURS_REJECTS, nullRule(), "x509_pem pem:bad-base64",
-                "x509_pem pem:headers", "x509_pem pem:no-end", "x509_pem pem:truncated"),
-        /** Not deliberate: reported to the bundle owner (see DIFFERENCES.md, open questions). */
-        OPEN_JWT_ENTRY_X5C_NOT_CHECKED("OPEN: jwt-svid entry whose x5c certificate holds another key accepted (x5c"
-                + " ignored); go-spiffe rejects the bundle (RFC 7517 §4.7)", Departure.OURS_ACCEPTS, Set.of(),
-                "spiffe jwt:x5c-added", "jwks jwks:jwt:x5c-added");
+                "x509_pem pem:headers", "x509_pem pem:no-end", "x509_pem pem:truncated");
 
         private final String description;
         private final Departure departure;
@@ -150,6 +146,8 @@ class BundleDifferentialTest {
     private static GoSpiffeOracle oracle;
     private static List<X509Certificate> authorities;
     private static List<KeyPair> jwtKeys;
+    /** A self-signed certificate for each JWT key, by the key's JWK {@code x} (EC) or {@code n} (RSA) parameter. */
+    private static Map<String, X509Certificate> jwtKeyCertificates;
 
     private final Random random = new Random(SEED);
 
@@ -167,6 +165,15 @@ class BundleDifferentialTest {
         }
         jwtKeys = List.of(KeyPool.key(KeyAlgorithm.EC_P256, 1), KeyPool.key(KeyAlgorithm.EC_P384, 1),
                 KeyPool.key(KeyAlgorithm.EC_P521, 1), KeyPool.key(KeyAlgorithm.RSA_2048, 1));
+        jwtKeyCertificates = new LinkedHashMap<>();
+        for (KeyPair key : jwtKeys) {
+            JsonNode jwk = read(JwtBundle.of(TD, Map.of("k", key.getPublic())).marshal()).get("keys").get(0);
+            jwtKeyCertificates.put(jwk.has("x") ? jwk.get("x").textValue() : jwk.get("n").textValue(),
+                    CertificateMinter.ca(key.getPublic(), TD.id())
+                            .validity(Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2040-01-01T00:00:00Z"))
+                            .serial(BigInteger.valueOf(++index))
+                            .sign(key.getPrivate()));
+        }
     }
 
     @AfterAll
@@ -368,7 +375,7 @@ class BundleDifferentialTest {
         "jwt:no-kid", "jwt:empty-kid", "jwt:kid-not-string", "jwt:duplicate-kid", "jwt:no-kty", "jwt:unknown-kty",
         "jwt:oct-key", "jwt:okp-key", "jwt:no-use", "jwt:unknown-use", "jwt:use-x509-svid", "jwt:use-wit-svid",
         "jwt:bad-parameter", "jwt:missing-parameter",
-        "jwt:private-member", "jwt:x5c-added",
+        "jwt:private-member", "jwt:x5c-added", "jwt:x5c-same-key",
     };
     private static final Object[] SEQUENCES = {
         0, 1, 1.0, -1, TWO_TO_64.subtract(BigInteger.ONE), TWO_TO_64, "5", 1e3, null, true,
@@ -539,6 +546,10 @@ class BundleDifferentialTest {
             }
             case "jwt:missing-parameter": entry.remove(entry.has("y") ? "y" : "e"); break;
             case "jwt:private-member": entry.put("d", "AAAA"); break;
+            case "jwt:x5c-same-key":
+                entry.putArray("x5c").add(base64(jwtKeyCertificates.get(
+                        entry.has("x") ? entry.get("x").textValue() : entry.get("n").textValue())));
+                break;
             default: entry.putArray("x5c").add(base64(authorities.get(0))); break;
         }
         return label;
