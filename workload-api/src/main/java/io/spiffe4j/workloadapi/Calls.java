@@ -109,7 +109,7 @@ final class Calls implements WorkloadApiCalls {
    * once its first message arrived.
    */
   private <Q, R, T> T first(MethodDescriptor<Q, R> method, Q request, Function<R, T> mapper) {
-    String operation = method.getBareMethodName();
+    String operation = method.getBareMethodName() + " at " + client.address();
     client.checkOpen(operation);
     ClientCall<Q, R> call = client.transport().channel()
         .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS));

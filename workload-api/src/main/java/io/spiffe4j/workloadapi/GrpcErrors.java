@@ -46,8 +46,12 @@ final class GrpcErrors {
     if (status.getDescription() != null) {
       detail.append(": ").append(status.getDescription());
     }
-    if (status.getCause() != null && status.getCause().getMessage() != null) {
-      detail.append(" (").append(status.getCause().getMessage()).append(')');
+    Throwable cause = status.getCause();
+    if (cause != null && cause.getMessage() != null) {
+      detail.append(" (").append(cause.getMessage()).append(')');
+    } else if (cause != null && cause.getClass().getName().startsWith("java.")) {
+      // A missing socket file surfaces as a FileNotFoundException without a message.
+      detail.append(" (").append(cause.getClass().getSimpleName()).append(')');
     }
     String oneLine = detail.toString().replaceAll("\\p{Cntrl}", " ");
     return oneLine.length() > MAX_DETAIL ? oneLine.substring(0, MAX_DETAIL) + "..." : oneLine;

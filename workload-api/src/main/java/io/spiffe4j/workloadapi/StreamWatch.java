@@ -47,7 +47,7 @@ final class StreamWatch<Q, R, T> implements Watch {
     this.mapper = mapper;
     this.watcher = watcher;
     this.callbacks = new SerialExecutor(client.transport().executor());
-    this.operation = "watch " + method.getBareMethodName();
+    this.operation = "watch " + method.getBareMethodName() + " at " + client.address();
   }
 
   void connect() {

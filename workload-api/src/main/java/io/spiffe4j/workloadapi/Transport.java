@@ -109,11 +109,7 @@ final class Transport {
   }
 
   private static ExecutorService callbackPool() {
-    ThreadFactory threads = runnable -> {
-      Thread thread = new Thread(runnable, "spiffe4j-workloadapi-callback-" + CALLBACK_THREADS.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+    ThreadFactory threads = runnable -> new CallbackThread(runnable);
     // Cached: gRPC needs a thread per concurrently delivered call; idle threads go after 30 s.
     return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
   }
@@ -152,17 +148,34 @@ final class Transport {
     eventLoop.terminationFuture().awaitUninterruptibly(nanos, TimeUnit.NANOSECONDS);
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
-      try {
-        if (!ownedExecutor.awaitTermination(nanos, TimeUnit.NANOSECONDS)) {
-          ownedExecutor.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        ownedExecutor.shutdownNow();
-        interrupted = true;
+      // Closed from a callback, the pool cannot terminate while this thread is in it: its threads end by themselves.
+      if (!(Thread.currentThread() instanceof CallbackThread)) {
+        interrupted |= awaitPool(nanos);
       }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for the own pool to end, forcing it after the bound; true if interrupted. */
+  private boolean awaitPool(long nanos) {
+    try {
+      if (!ownedExecutor.awaitTermination(nanos, TimeUnit.NANOSECONDS)) {
+        ownedExecutor.shutdownNow();
+      }
+      return false;
+    } catch (InterruptedException e) {
+      ownedExecutor.shutdownNow();
+      return true;
+    }
+  }
+
+  /** A daemon thread of the client's own callback pool. */
+  private static final class CallbackThread extends Thread {
+    CallbackThread(Runnable runnable) {
+      super(runnable, "spiffe4j-workloadapi-callback-" + CALLBACK_THREADS.incrementAndGet());
+      setDaemon(true);
     }
   }
 

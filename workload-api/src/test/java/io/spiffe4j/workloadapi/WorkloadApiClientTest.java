@@ -320,6 +320,20 @@ class WorkloadApiClientTest {
     awaitTrue(() -> clientThreads().isEmpty(), "threads left: " + clientThreads());
   }
 
+  @Test
+  void close_fromAWatcherCallbackReturnsPromptly_andLeavesNoThreads() throws Exception {
+    serve(Transport.Io.best());
+    WorkloadApiClient client = client(Transport.Io.best()).closeTimeout(Duration.ofSeconds(5)).build();
+    CompletableFuture<Duration> closing = new CompletableFuture<>();
+    client.watchX509Context(update -> {
+      long start = System.nanoTime();
+      client.close();
+      closing.complete(Duration.ofNanos(System.nanoTime() - start));
+    });
+    assertTrue(closing.get(10, TimeUnit.SECONDS).compareTo(Duration.ofSeconds(2)) < 0, "close() did not wait for itself");
+    awaitTrue(() -> clientThreads().isEmpty(), "threads left: " + clientThreads());
+  }
+
   /** Threads of the client and of gRPC (not the fake server's {@code fakewapi-*}). */
   private static List<String> clientThreads() {
     return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
