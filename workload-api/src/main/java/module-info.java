@@ -1,0 +1,18 @@
+/**
+ * spiffe4j Workload API client: fetches and watches X509-SVIDs, JWT-SVIDs and bundles from a SPIFFE Workload API
+ * endpoint (a SPIRE agent) over a Unix domain socket or TCP. gRPC, Netty and protobuf stay inside: no type of theirs
+ * appears in the exported API.
+ */
+module io.spiffe4j.workloadapi {
+  requires transitive io.spiffe4j;
+  requires io.grpc;
+  requires io.grpc.stub;
+  requires io.grpc.protobuf;
+  requires io.grpc.netty.shaded;
+  requires com.google.protobuf;
+  // The generated future stub uses ListenableFuture.
+  requires com.google.common;
+  requires org.slf4j;
+
+  exports io.spiffe4j.workloadapi;
+}
