@@ -285,9 +285,15 @@ class WorkloadApiCommandsSpireTest {
   /** The CLI's main class in a JVM of its own as {@code user}, with this class path and the given endpoint env. */
   private Result runJvm(WorkloadUser user, String endpointEnv, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // Another uid cannot write this JVM's perf data directory.
-        "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        // Another uid cannot write this JVM's perf data directory. Native access is granted as the jar's manifest
+        // does, so that JDK 24+ has no warning to print when Netty loads epoll.
+        "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+        "-cp", System.getProperty("java.class.path"),
         Main.class.getName()));
+    if (Runtime.version().feature() >= 23) {
+      // protobuf-java before 4.36 calls sun.misc.Unsafe, which JDK 24+ warns about on stderr (protobuf#20760).
+      command.add(command.size() - 1, "--sun-misc-unsafe-memory-access=allow");
+    }
     command.addAll(List.of(args));
     ProcessBuilder builder = user.command(command);
     Map<String, String> env = builder.environment();
