@@ -48,16 +48,7 @@ final class BundleCommand {
       out.println("bundle " + file + (trustDomain != null ? " of trust domain " + trustDomain : ""));
       bundle.sequenceNumber().ifPresent(seq -> out.println("  sequence:     " + seq));
       bundle.refreshHint().ifPresent(hint -> out.println("  refresh hint: " + hint.getSeconds() + " s"));
-      out.println("  X.509 authorities: " + bundle.x509Authorities().size());
-      for (X509Certificate ca : bundle.x509Authorities()) {
-        out.println("    - " + ca.getSubjectX500Principal().getName() + ", serial "
-            + ca.getSerialNumber().toString(16) + ", " + describe(ca.getPublicKey())
-            + ", valid " + ca.getNotBefore().toInstant() + " .. " + ca.getNotAfter().toInstant());
-      }
-      out.println("  JWT authorities: " + bundle.jwtAuthorities().size());
-      for (Map.Entry<String, PublicKey> key : bundle.jwtAuthorities().entrySet()) {
-        out.println("    - kid " + key.getKey() + ", " + describe(key.getValue()));
-      }
+      printAuthorities(out, bundle);
       if (bundle.isEmpty()) {
         out.println("  (no usable keys: every SVID of this trust domain is untrusted, BUN-06)");
       }
@@ -99,6 +90,20 @@ final class BundleCommand {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  /** The X.509 and JWT authorities of a bundle, one indented line each, after a count line of each kind. */
+  static void printAuthorities(PrintWriter out, SpiffeBundle bundle) {
+    out.println("  X.509 authorities: " + bundle.x509Authorities().size());
+    for (X509Certificate ca : bundle.x509Authorities()) {
+      out.println("    - " + ca.getSubjectX500Principal().getName() + ", serial "
+          + ca.getSerialNumber().toString(16) + ", " + describe(ca.getPublicKey())
+          + ", valid " + ca.getNotBefore().toInstant() + " .. " + ca.getNotAfter().toInstant());
+    }
+    out.println("  JWT authorities: " + bundle.jwtAuthorities().size());
+    for (Map.Entry<String, PublicKey> key : bundle.jwtAuthorities().entrySet()) {
+      out.println("    - kid " + key.getKey() + ", " + describe(key.getValue()));
     }
   }
 

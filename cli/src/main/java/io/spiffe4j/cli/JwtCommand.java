@@ -4,6 +4,8 @@ import io.spiffe4j.SpiffeException;
 import io.spiffe4j.id.TrustDomain;
 import io.spiffe4j.svid.jwt.JwtSvid;
 import io.spiffe4j.svid.jwt.JwtSvidValidator;
+import io.spiffe4j.workloadapi.WorkloadApiClient;
+import io.spiffe4j.workloadapi.WorkloadApiException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -23,17 +26,27 @@ import picocli.CommandLine.Spec;
 final class JwtCommand {
 
   @Command(name = "validate", mixinStandardHelpOptions = true,
-      description = "Validate JWT-SVIDs against a bundle; one line per token.")
+      description = {"Validate JWT-SVIDs against a bundle; one line per token.",
+          "With --via-agent, the Workload API validates them instead (ValidateJWTSVID), with the bundles and clock"
+              + " of the agent."})
   static final class Validate implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bundle", required = true, paramLabel = "FILE",
-        description = "Bundle: PEM, JWKS or SPIFFE bundle JSON.")
+    @Option(names = "--bundle", paramLabel = "FILE",
+        description = "Bundle: PEM, JWKS or SPIFFE bundle JSON. Required unless --via-agent.")
     Path bundle;
 
+    @Option(names = "--via-agent",
+        description = "Have the Workload API validate the tokens (ValidateJWTSVID) instead of --bundle.")
+    boolean viaAgent;
+
+    @Mixin
+    WorkloadApiOptions workloadApi;
+
     @Option(names = "--audience", required = true, paramLabel = "AUD",
-        description = "An audience this validator identifies as; the token must name one of them.")
+        description = "An audience this validator identifies as; the token must name one of them."
+            + " Exactly one with --via-agent.")
     List<String> audiences;
 
     @Option(names = "--trust-domain", paramLabel = "TD",
@@ -51,6 +64,17 @@ final class JwtCommand {
 
     @Override
     public Integer call() {
+      List<Verdict> verdicts = viaAgent ? validateViaAgent() : validateLocally();
+      return VerdictPrinter.print(verdicts, json, spec.commandLine().getOut());
+    }
+
+    private List<Verdict> validateLocally() {
+      if (bundle == null) {
+        throw new ParameterException(spec.commandLine(), "--bundle FILE or --via-agent is required");
+      }
+      if (workloadApi.isSet()) {
+        throw new ParameterException(spec.commandLine(), "--socket applies only with --via-agent");
+      }
       TrustDomain boundTo = CliArguments.trustDomain(spec, trustDomain);
       JwtSvidValidator validator = CliArguments.orUsageError(spec, () -> JwtSvidValidator.builder()
           .bundleSource(BundleFile.read(bundle, boundTo))
@@ -60,15 +84,58 @@ final class JwtCommand {
       List<Verdict> verdicts = new ArrayList<>();
       for (String token : tokens) {
         try {
-          JwtSvid svid = validator.validate(token);
-          Map<String, Object> fields = new LinkedHashMap<>();
-          fields.put("spiffe_id", svid.id().toString());
-          verdicts.add(Verdict.valid(token, fields).shownAs(abbreviate(token)));
+          verdicts.add(valid(token, validator.validate(token)));
         } catch (SpiffeException e) {
           verdicts.add(Verdict.invalid(token, e).shownAs(abbreviate(token)));
         }
       }
-      return VerdictPrinter.print(verdicts, json, spec.commandLine().getOut());
+      return verdicts;
+    }
+
+    /**
+     * Asks the agent about each token. Its refusal (INVALID_ARGUMENT) is that token's verdict; any other Workload API
+     * failure ends the command (exit 4), since it says nothing about the token.
+     */
+    private List<Verdict> validateViaAgent() {
+      String conflicting = bundle != null ? "--bundle" : trustDomain != null ? "--trust-domain"
+          : time.nowEpochSeconds != null ? "--now" : null;
+      if (conflicting != null) {
+        throw new ParameterException(spec.commandLine(), conflicting + " does not apply with --via-agent:"
+            + " the agent validates with its own bundles and clock");
+      }
+      if (audiences.size() != 1) {
+        throw new ParameterException(spec.commandLine(),
+            "--via-agent takes exactly one --audience (ValidateJWTSVID checks one), got " + audiences.size());
+      }
+      String audience = audiences.get(0);
+      if (audience.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "--audience must not be empty");
+      }
+      List<Verdict> verdicts = new ArrayList<>();
+      try (WorkloadApiClient client = workloadApi.client(spec)) {
+        for (String token : tokens) {
+          if (token.isEmpty()) {
+            verdicts.add(Verdict.invalid(token, "empty token"));
+            continue;
+          }
+          try {
+            verdicts.add(valid(token, client.validateJwtSvid(token, audience)));
+          } catch (WorkloadApiException e) {
+            if (e.kind() != WorkloadApiException.Kind.INVALID_ARGUMENT) {
+              throw e;
+            }
+            // The rule (WEP-11) is about the endpoint's error code, not about the token: the reason says it all.
+            verdicts.add(Verdict.invalid(token, e.reason()).shownAs(abbreviate(token)));
+          }
+        }
+      }
+      return verdicts;
+    }
+
+    private static Verdict valid(String token, JwtSvid svid) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("spiffe_id", svid.id().toString());
+      return Verdict.valid(token, fields).shownAs(abbreviate(token));
     }
   }
 

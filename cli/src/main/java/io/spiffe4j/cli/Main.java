@@ -1,5 +1,6 @@
 package io.spiffe4j.cli;
 
+import io.spiffe4j.workloadapi.WorkloadApiException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -7,20 +8,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code spiffe4j} command. Exit codes: 0 every input valid, 1 any input invalid, 2 usage error, 3 an input
- * file could not be read.
+ * The {@code spiffe4j} command. Exit codes: 0 every input valid, 1 any input invalid, 2 usage error (including a
+ * missing or malformed Workload API address), 3 a file could not be read or written, 4 the Workload API failed: the
+ * endpoint is unavailable, has no identity for this process, refused the call or broke the standard.
  */
 @Command(
     name = "spiffe4j",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Parse, verify and inspect SPIFFE IDs, X509-SVIDs, JWT-SVIDs and bundles.",
+    description = "Parse, verify and inspect SPIFFE IDs, X509-SVIDs, JWT-SVIDs and bundles; fetch and watch them"
+        + " from the Workload API.",
     subcommands = {IdCommand.class, X509Command.class, JwtCommand.class, BundleCommand.class,
-        DemoCommand.class, CommandLine.HelpCommand.class})
+        FetchCommand.class, WatchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   static final int EXIT_INVALID = 1;
   static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
   static final int EXIT_UNREADABLE = 3;
+  static final int EXIT_WORKLOAD_API = 4;
 
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
@@ -32,9 +36,15 @@ public final class Main {
   static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine commandLine = new CommandLine(new Main()).setOut(out).setErr(err);
     commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-      if (e instanceof UnreadableInputException) {
+      if (e instanceof UnreadableInputException || e instanceof UnwritableOutputException) {
         cmd.getErr().println("spiffe4j: " + e.getMessage());
         return EXIT_UNREADABLE;
+      }
+      if (e instanceof WorkloadApiException) {
+        // One line naming the endpoint, the call and the status; never a gRPC stack trace.
+        String message = e.getMessage().replaceAll("\\s*\\R\\s*", " ");
+        cmd.getErr().println("spiffe4j: " + message + hint((WorkloadApiException) e));
+        return EXIT_WORKLOAD_API;
       }
       if (e instanceof CommandLine.ParameterException) {
         cmd.getErr().println("spiffe4j: " + e.getMessage());
@@ -43,6 +53,12 @@ public final class Main {
       throw e;
     });
     return commandLine.execute(args);
+  }
+
+  private static String hint(WorkloadApiException e) {
+    return e.kind() == WorkloadApiException.Kind.UNAVAILABLE
+        ? " (is the agent running, and is this its socket?)"
+        : "";
   }
 
   static final class Version implements CommandLine.IVersionProvider {

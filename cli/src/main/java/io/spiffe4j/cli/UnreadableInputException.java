@@ -16,7 +16,7 @@ final class UnreadableInputException extends RuntimeException {
     super("cannot use " + path + ": " + problem);
   }
 
-  private static String describe(IOException e) {
+  static String describe(IOException e) {
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file";
     }

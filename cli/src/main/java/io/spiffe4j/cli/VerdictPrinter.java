@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 
 /** Prints verdicts one line per input, in input order, and turns them into the exit code. */
 final class VerdictPrinter {
@@ -22,8 +23,13 @@ final class VerdictPrinter {
   }
 
   private static String toJsonLine(Verdict verdict) {
+    return jsonLine(verdict.toJson());
+  }
+
+  /** A JSON object on one line. */
+  static String jsonLine(Map<String, Object> fields) {
     try {
-      return JSON.writeValueAsString(verdict.toJson());
+      return JSON.writeValueAsString(fields);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON", e);
     }

@@ -1,6 +1,7 @@
 package io.spiffe4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +13,28 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the CLI as a named module on the module path, so the module descriptors of spiffe-core and the CLI (requires,
- * exports, opens) are proven to resolve with the real dependency jars — the unit tests run on the class path.
+ * Runs the CLI as a named module on the module path, so the module descriptors of spiffe-core, the Workload API
+ * client and the CLI (requires, exports, opens) are proven to resolve with the real dependency jars — the unit tests
+ * run on the class path.
  */
 class ModulePathSmokeTest {
 
   @Test
   void cliRunsOnTheModulePath() throws Exception {
+    String output = runOnModulePath(0, "id", "parse", "--json", "spiffe://example.org/svc");
+    assertEquals("{\"input\":\"spiffe://example.org/svc\",\"valid\":true,\"spiffe_id\":\"spiffe://example.org/svc\","
+        + "\"trust_domain\":\"example.org\",\"path\":\"/svc\"}", output.strip());
+  }
+
+  /** The Workload API client's gRPC transport loads as modules too: the call reaches the socket (which is absent). */
+  @Test
+  void workloadApiCommandRunsOnTheModulePath() throws Exception {
+    String output = runOnModulePath(Main.EXIT_WORKLOAD_API, "fetch", "x509", "--socket", "unix:///nonexistent/a.sock");
+    // contains, not startsWith: JDK 24+ warns first that the Netty module loads a native library (JEP 472).
+    assertTrue(output.contains("spiffe4j: FetchX509SVID at unix:///nonexistent/a.sock failed: UNAVAILABLE"), output);
+  }
+
+  private static String runOnModulePath(int expectedExitCode, String... args) throws Exception {
     String modulePath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
         .filter(entry -> !entry.contains("test-classes"))
         .filter(entry -> !entry.contains("junit") && !entry.contains("opentest4j") && !entry.contains("apiguardian")
@@ -27,12 +43,12 @@ class ModulePathSmokeTest {
         .collect(Collectors.joining(File.pathSeparator));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "--module-path", modulePath,
-        "-m", "io.spiffe4j.cli/io.spiffe4j.cli.Main", "id", "parse", "--json", "spiffe://example.org/svc"));
+        "-m", "io.spiffe4j.cli/io.spiffe4j.cli.Main"));
+    command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor(60, TimeUnit.SECONDS);
-    assertEquals(0, process.exitValue(), output);
-    assertEquals("{\"input\":\"spiffe://example.org/svc\",\"valid\":true,\"spiffe_id\":\"spiffe://example.org/svc\","
-        + "\"trust_domain\":\"example.org\",\"path\":\"/svc\"}", output.strip());
+    assertEquals(expectedExitCode, process.exitValue(), output);
+    return output;
   }
 }
