@@ -13,6 +13,15 @@ module io.spiffe4j.workloadapi {
   // The generated future stub uses ListenableFuture.
   requires com.google.common;
   requires org.slf4j;
+  // Each only for the filter in its own package, present at run time where that filter is used.
+  requires static jakarta.servlet;
+  requires static jdk.httpserver;
 
   exports io.spiffe4j.workloadapi;
+  exports io.spiffe4j.workloadapi.provider;
+  exports io.spiffe4j.workloadapi.web;
+  exports io.spiffe4j.workloadapi.web.servlet;
+  exports io.spiffe4j.workloadapi.web.httpserver;
+
+  provides java.security.Provider with io.spiffe4j.workloadapi.provider.SpiffeProvider;
 }
