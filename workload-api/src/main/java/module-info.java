@@ -12,7 +12,10 @@ module io.spiffe4j.workloadapi {
   requires com.google.protobuf;
   // The generated future stub uses ListenableFuture.
   requires com.google.common;
+  // Guava's futures, which the gRPC server uses, need this module; Guava is an automatic module and cannot say so.
+  requires com.google.common.util.concurrent.internal;
   requires org.slf4j;
 
   exports io.spiffe4j.workloadapi;
+  exports io.spiffe4j.workloadapi.server;
 }
