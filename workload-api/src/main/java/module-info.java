@@ -12,6 +12,8 @@ module io.spiffe4j.workloadapi {
   requires com.google.protobuf;
   // The generated future stub uses ListenableFuture.
   requires com.google.common;
+  // Guava's futures, which the gRPC server uses, need this module; Guava is an automatic module and cannot say so.
+  requires com.google.common.util.concurrent.internal;
   requires org.slf4j;
   // Each only for the filter in its own package, present at run time where that filter is used.
   requires static jakarta.servlet;
@@ -19,6 +21,7 @@ module io.spiffe4j.workloadapi {
 
   exports io.spiffe4j.workloadapi;
   exports io.spiffe4j.workloadapi.provider;
+  exports io.spiffe4j.workloadapi.server;
   exports io.spiffe4j.workloadapi.web;
   exports io.spiffe4j.workloadapi.web.servlet;
   exports io.spiffe4j.workloadapi.web.httpserver;
