@@ -18,18 +18,11 @@ import io.spiffe4j.workloadapi.Watch;
 import io.spiffe4j.workloadapi.WorkloadApiClient;
 import io.spiffe4j.workloadapi.WorkloadApiException;
 import io.spiffe4j.workloadapi.X509Context;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,8 +130,7 @@ class WorkloadApiClientSpireTest {
 
     @Test
     void watchX509Context_survivesAgentKillAndRestart_andCloseLeavesNoThreadOrSocket() {
-        Set<Thread> threadsBefore = clientThreads();
-        long socketsBefore = openSockets();
+        LeakCheck leaks = LeakCheck.before();
         RecordingWatcher<X509Context> watcher = new RecordingWatcher<>();
         try (WorkloadApiClient watching = WorkloadApiClient.create(spire.workloadSocketAddress())) {
             Watch watch = watching.watchX509Context(watcher);
@@ -157,56 +149,15 @@ class WorkloadApiClientSpireTest {
             assertEquals(JVM_ID, verifier.verify(recovered.defaultSvid().chain()).id());
             assertTrue(watch.isActive());
             assertTrue(watcher.stops.isEmpty(), () -> "the watch stopped: " + watcher.stops);
-            assertFalse(threadsBefore.containsAll(clientThreads()), "the watching client runs threads of its own");
+            assertTrue(leaks.clientThreadsStarted(), "the watching client runs threads of its own");
         }
 
-        awaitTrue(() -> clientThreads().stream().allMatch(threadsBefore::contains),
-                () -> "threads left after close: " + clientThreads().stream().filter(t -> !threadsBefore.contains(t))
-                        .map(Thread::getName).collect(Collectors.toList()));
-        awaitTrue(() -> openSockets() <= socketsBefore,
-                () -> "sockets open after close: " + openSockets() + ", before the client: " + socketsBefore);
+        leaks.assertNothingLeft();
     }
 
     private SpiffeBundle serverSpiffeBundle() {
         CommandResult shown = spire.server().cli("bundle", "show", "-format", "spiffe");
         assertTrue(shown.succeeded(), shown::toString);
         return SpiffeBundle.parse(TD, shown.output().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Live threads of our client and of gRPC. */
-    private static Set<Thread> clientThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-                .filter(t -> t.getName().startsWith("spiffe4j-") || t.getName().startsWith("grpc-"))
-                .collect(Collectors.toSet());
-    }
-
-    /** This JVM's open socket descriptors (Unix and TCP alike). */
-    private static long openSockets() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("socket:");
-                } catch (IOException closedMeanwhile) {
-                    return false;
-                }
-            }).count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void awaitTrue(Supplier<Boolean> condition, Supplier<String> failure) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure.get());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }
