@@ -7,7 +7,10 @@ import io.spiffe4j.tls.Authorizer;
 import io.spiffe4j.tls.SpiffeSslContextBuilder;
 import io.spiffe4j.workloadapi.WorkloadApiClient;
 import io.spiffe4j.workloadapi.X509Source;
+import java.io.File;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
@@ -32,6 +36,10 @@ import javax.net.ssl.SSLEngine;
  * </ul>
  * Run (SPIRE 1.13.3 located or installed as for the SPIRE tests, from the repository root):
  * {@code java -cp benchmarks/target/benchmarks.jar io.spiffe4j.benchmarks.WorkloadApiLatency}
+ *
+ * <p>With {@code --java-spiffe interop-tests/java-spiffe-probe/target} (after {@code mvn package} of that module) it
+ * also runs java-spiffe 0.8.17's cold start and FetchJWTSVID against the same agent, in a child JVM on the probe's
+ * class path ({@code JavaSpiffeLatency}), since java-spiffe's grpc and BouncyCastle lines clash with ours.
  */
 public final class WorkloadApiLatency {
   private static final int COLD_STARTS = 20;
@@ -52,8 +60,12 @@ public final class WorkloadApiLatency {
       rows.addAll(coldStart(address));
       rows.addAll(fetchJwtSvid(address));
       rows.addAll(rotationToHandshake(address));
-      System.out.printf("%n%-46s %s%n", "spiffe4j, real SPIRE agent", "ms");
+      System.out.printf("%n%-62s %10s%n", "spiffe4j, real SPIRE agent", "ms");
       rows.forEach(System.out::println);
+      if (args.length == 2 && "--java-spiffe".equals(args[0])) {
+        System.out.printf("%n%-62s %10s%n", "java-spiffe 0.8.17, same agent (child JVM)", "ms");
+        System.out.print(javaSpiffe(Path.of(args[1]), address));
+      }
     }
   }
 
@@ -141,6 +153,22 @@ public final class WorkloadApiLatency {
         previous = serial;
       }
       rows.add(String.format("%-62s %6d", "handshakes during rotations (count, not ms)", presented.size()));
+    }
+    return rows;
+  }
+
+  private static String javaSpiffe(Path probeTarget, String address) throws Exception {
+    String classPath = probeTarget.resolve("java-spiffe-probe.jar") + File.pathSeparator + probeTarget.resolve("lib")
+        + File.separator + "*";
+    Process probe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", classPath, "io.spiffe4j.interop.probe.JavaSpiffeLatency", address, String.valueOf(COLD_STARTS),
+        String.valueOf(JWT_WARMUP), String.valueOf(JWT_CALLS))
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    String rows = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!probe.waitFor(5, TimeUnit.MINUTES) || probe.exitValue() != 0) {
+      probe.destroyForcibly();
+      throw new IllegalStateException("the java-spiffe latency probe failed; its stderr is above");
     }
     return rows;
   }
