@@ -24,8 +24,9 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
  * curves, explicit parameters, hybrid point encodings, points off the curve or at infinity) has no prepared form.
  *
  * <p>At most {@link #MAX_ENTRIES} keys are kept; a full cache drops an arbitrary entry to make room, so a flood of
- * fresh keys costs each of them one decoding but cannot grow memory. Keys that do not decode are not kept.
- * Thread-safe.
+ * fresh keys costs each of them one decoding but cannot grow memory. An entry takes under 1 KB, and 5 KB (P-256) to
+ * 10 KB (P-521) once BouncyCastle promotes a much-used point to fixed-point tables: 40 MB at worst. Keys that do not
+ * decode are not kept. Thread-safe.
  */
 final class PreparedKeys {
   static final int MAX_ENTRIES = 4096;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class EcdsaSignatureEncodingTest {
@@ -27,10 +28,20 @@ class EcdsaSignatureEncodingTest {
     BigInteger r = BigInteger.ONE.shiftLeft(520).add(BigInteger.TEN);
     BigInteger s = BigInteger.ONE.shiftLeft(519);
     byte[] der = der(r, s);
-    assertArrayEquals(new byte[] {0x30, (byte) 0x81, (byte) 0x88}, java.util.Arrays.copyOf(der, 3));
+    assertArrayEquals(new byte[] {0x30, (byte) 0x81, (byte) 0x88}, Arrays.copyOf(der, 3));
     assertArrayEquals(new BigInteger[] {r, s}, EcdsaSignatureEncoding.fromDer(der));
-    byte[] content = java.util.Arrays.copyOfRange(der, 3, der.length);
+    byte[] content = Arrays.copyOfRange(der, 3, der.length);
     assertNull(EcdsaSignatureEncoding.fromDer(concat(new byte[] {0x30, (byte) 0x82, 0, (byte) 0x88}, content)));
+  }
+
+  @Test
+  void contentOfExactly128OctetsNeedsTheLongForm() {
+    // Integers of 66 and 58 octets make 128 octets of content: 0x80 must be written 81 80, never as a bare 80
+    // (the indefinite-length marker).
+    byte[] content = concat(integer(BigInteger.ONE.shiftLeft(519)), integer(BigInteger.ONE.shiftLeft(455)));
+    assertArrayEquals(new BigInteger[] {BigInteger.ONE.shiftLeft(519), BigInteger.ONE.shiftLeft(455)},
+        EcdsaSignatureEncoding.fromDer(concat(new byte[] {0x30, (byte) 0x81, (byte) 0x80}, content)));
+    assertNull(EcdsaSignatureEncoding.fromDer(concat(new byte[] {0x30, (byte) 0x80}, content)));
   }
 
   @Test

@@ -12,18 +12,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spiffe4j.mint.KeyAlgorithm;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
@@ -36,6 +39,7 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECPoint;
@@ -46,15 +50,30 @@ class PreparedKeysTest {
   private static final byte[] INPUT = "header.payload".getBytes(StandardCharsets.US_ASCII);
   private static final X9ECParameters P256 = CustomNamedCurves.getByName("P-256");
 
-  private static byte[] spki(ASN1ObjectIdentifier algorithm, Object parameters, byte[] keyBits) {
+  private static byte[] spki(ASN1ObjectIdentifier algorithm, ASN1Encodable parameters, byte[] keyBits) {
     try {
       AlgorithmIdentifier id = parameters == null
           ? new AlgorithmIdentifier(algorithm)
-          : new AlgorithmIdentifier(algorithm, (org.bouncycastle.asn1.ASN1Encodable) parameters);
+          : new AlgorithmIdentifier(algorithm, parameters);
       return new SubjectPublicKeyInfo(id, keyBits).getEncoded();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** ECDSA with SHA-256 over {@link #INPUT} by BouncyCastle, for curves and keys the JDK cannot sign with. */
+  private static BigInteger[] bouncyCastleSign(X9ECParameters curve, BigInteger d) {
+    ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
+    signer.init(true, new ECPrivateKeyParameters(d, new ECDomainParameters(curve)));
+    return signer.generateSignature(sha256(INPUT));
+  }
+
+  private static byte[] sha256(byte[] message) {
+    byte[] digest = new byte[32];
+    SHA256Digest sha256 = new SHA256Digest();
+    sha256.update(message, 0, message.length);
+    sha256.doFinal(digest, 0);
+    return digest;
   }
 
   private static byte[] p256Spki(byte[] point) {
@@ -85,19 +104,19 @@ class PreparedKeysTest {
     byte[] hybrid = point.clone();
     hybrid[0] = (byte) (point[point.length - 1] % 2 == 0 ? 0x06 : 0x07);
     byte[] genuine = pair.getPublic().getEncoded();
-    byte[] withTrailingOctet = java.util.Arrays.copyOf(genuine, genuine.length + 1);
+    byte[] withTrailingOctet = Arrays.copyOf(genuine, genuine.length + 1);
     List<byte[]> bogus = List.of(
         p256Spki(offCurve),
         p256Spki(new byte[] {0}),
         p256Spki(hybrid),
-        p256Spki(java.util.Arrays.copyOf(point, point.length - 1)),
+        p256Spki(Arrays.copyOf(point, point.length - 1)),
         p256Spki(new byte[0]),
         spki(X9ObjectIdentifiers.id_ecPublicKey, new X962Parameters(P256), point),
         spki(X9ObjectIdentifiers.id_ecPublicKey, SECObjectIdentifiers.secp384r1, point),
         spki(X9ObjectIdentifiers.id_ecPublicKey, null, point),
         spki(EdECObjectIdentifiers.id_Ed25519, null, point),
         withTrailingOctet,
-        java.util.Arrays.copyOf(genuine, genuine.length - 1),
+        Arrays.copyOf(genuine, genuine.length - 1),
         new byte[] {0x30, 0});
     for (byte[] encoded : bogus) {
       PublicKey key = rawKey("EC", encoded);
@@ -112,19 +131,12 @@ class PreparedKeysTest {
   void otherNamedCurvesAreRefusedEvenWithValidSignatures() {
     // secp256k1 (ES256K) is a sound curve that JWT-03 does not allow; a real signature on it must still fail.
     X9ECParameters k1 = CustomNamedCurves.getByName("secp256k1");
-    ECDomainParameters domain = new ECDomainParameters(k1);
     BigInteger d = new BigInteger("1234567890abcdef1234567890abcdef1234567890abcdef", 16);
     ECPoint q = k1.getG().multiply(d).normalize();
-    byte[] digest = new byte[32];
-    SHA256Digest sha256 = new SHA256Digest();
-    sha256.update(INPUT, 0, INPUT.length);
-    sha256.doFinal(digest, 0);
-    ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-    signer.init(true, new ECPrivateKeyParameters(d, domain));
-    BigInteger[] rs = signer.generateSignature(digest);
+    BigInteger[] rs = bouncyCastleSign(k1, d);
     ECDSASigner verifier = new ECDSASigner();
-    verifier.init(false, new org.bouncycastle.crypto.params.ECPublicKeyParameters(q, domain));
-    assertTrue(verifier.verifySignature(digest, rs[0], rs[1]), "the signature itself is valid");
+    verifier.init(false, new ECPublicKeyParameters(q, new ECDomainParameters(k1)));
+    assertTrue(verifier.verifySignature(sha256(INPUT), rs[0], rs[1]), "the signature itself is valid");
     PublicKey key = rawKey("EC", spki(X9ObjectIdentifiers.id_ecPublicKey, SECObjectIdentifiers.secp256k1,
         q.getEncoded(false)));
     assertFalse(Signatures.verifyJws("ES256", key, INPUT, SignatureFixtures.concatenated(rs[0], rs[1], 32)));
@@ -135,7 +147,7 @@ class PreparedKeysTest {
     byte[] notAPoint = new byte[32];
     notAPoint[0] = 2; // y = 2 has no x on edwards25519
     byte[] nonCanonical = new byte[32];
-    java.util.Arrays.fill(nonCanonical, (byte) 0xff);
+    Arrays.fill(nonCanonical, (byte) 0xff);
     nonCanonical[31] = 0x7f; // y = 2^255 - 1 >= p
     X509Certificate certificate = leafIssuedBy(key(KeyAlgorithm.ED25519, 0));
     for (byte[] encoded : List.of(notAPoint, nonCanonical, new byte[31])) {
@@ -165,16 +177,10 @@ class PreparedKeysTest {
 
   @Test
   void concurrentFirstUseOfAKeyVerifiesEverywhere() throws Exception {
-    ECPoint fresh = P256.getG().multiply(BigInteger.valueOf(0xC0FFEE)).normalize();
+    // A key no other test has seen, so that the threads race to decode it and build its precomputation.
     BigInteger d = BigInteger.valueOf(0xC0FFEE);
-    ECDomainParameters domain = new ECDomainParameters(P256);
-    byte[] digest = new byte[32];
-    SHA256Digest sha256 = new SHA256Digest();
-    sha256.update(INPUT, 0, INPUT.length);
-    sha256.doFinal(digest, 0);
-    ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-    signer.init(true, new ECPrivateKeyParameters(d, domain));
-    BigInteger[] rs = signer.generateSignature(digest);
+    ECPoint fresh = P256.getG().multiply(d).normalize();
+    BigInteger[] rs = bouncyCastleSign(P256, d);
     byte[] signature = SignatureFixtures.concatenated(rs[0], rs[1], 32);
     PublicKey key = rawKey("EC", p256Spki(fresh.getEncoded(false)));
     KeyPair pooled = key(KeyAlgorithm.EC_P384, 1);

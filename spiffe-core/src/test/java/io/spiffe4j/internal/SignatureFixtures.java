@@ -198,10 +198,10 @@ final class SignatureFixtures {
   }
 
   static BigInteger[] decodeDer(byte[] der) {
-    org.bouncycastle.asn1.ASN1Sequence sequence = org.bouncycastle.asn1.ASN1Sequence.getInstance(der);
+    ASN1Sequence sequence = ASN1Sequence.getInstance(der);
     return new BigInteger[] {
-        org.bouncycastle.asn1.ASN1Integer.getInstance(sequence.getObjectAt(0)).getValue(),
-        org.bouncycastle.asn1.ASN1Integer.getInstance(sequence.getObjectAt(1)).getValue()};
+        ASN1Integer.getInstance(sequence.getObjectAt(0)).getValue(),
+        ASN1Integer.getInstance(sequence.getObjectAt(1)).getValue()};
   }
 
   /** A TLV with a short-form length; the content is taken as given, however wrong. */

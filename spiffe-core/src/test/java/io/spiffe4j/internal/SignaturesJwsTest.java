@@ -169,7 +169,18 @@ class SignaturesJwsTest {
     // SHA-256 over a P-384 key is valid ECDSA, and the JDK accepts it; JWS ties ES256 to P-256 alone (RFC 7518 §3.4).
     byte[] sha256OnP384 = SignatureFixtures.sign("SHA256withECDSAinP1363Format", p384.getPrivate(), message);
     assertTrue(SignatureFixtures.jdkVerify("SHA256withECDSAinP1363Format", p384.getPublic(), message, sha256OnP384));
+    // A genuine SHA-384 signature by a P-256 key, each half widened to ES384's 48 octets: length, digest and
+    // arithmetic all fit ES384; only the curve binding refuses it.
+    byte[] sha384OnP256 = SignatureFixtures.sign("SHA384withECDSAinP1363Format", p256.getPrivate(), message);
+    assertTrue(SignatureFixtures.jdkVerify("SHA384withECDSAinP1363Format", p256.getPublic(), message, sha384OnP256));
+    BigInteger[] p256Rs = EcdsaSignatureEncoding.fromConcatenated(sha384OnP256, 32);
+    byte[] es384OnP256 = concatenated(p256Rs[0], p256Rs[1], 48);
+    BigInteger[] p384Rs = EcdsaSignatureEncoding.fromConcatenated(
+        SignatureFixtures.sign("SHA512withECDSAinP1363Format", p384.getPrivate(), message), 48);
+    byte[] es512OnP384 = concatenated(p384Rs[0], p384Rs[1], 66);
     assertAll(
+        () -> assertFalse(Signatures.verifyJws("ES384", p256.getPublic(), message, es384OnP256)),
+        () -> assertFalse(Signatures.verifyJws("ES512", p384.getPublic(), message, es512OnP384)),
         () -> assertFalse(Signatures.verifyJws("ES256", p384.getPublic(), message, sha256OnP384)),
         () -> assertFalse(Signatures.verifyJws("ES384", p384.getPublic(), message, sha256OnP384)),
         () -> assertFalse(Signatures.verifyJws("ES384", p256.getPublic(), message, jwsSign("ES256", p256.getPrivate(), message))),
