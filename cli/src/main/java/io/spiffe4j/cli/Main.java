@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Parse, verify and inspect SPIFFE IDs, X509-SVIDs, JWT-SVIDs and bundles.",
     subcommands = {IdCommand.class, X509Command.class, JwtCommand.class, BundleCommand.class,
-        CommandLine.HelpCommand.class})
+        DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   static final int EXIT_INVALID = 1;
   static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;

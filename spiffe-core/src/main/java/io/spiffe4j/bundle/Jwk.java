@@ -67,7 +67,9 @@ final class Jwk {
       if (crv == null || !crv.isTextual()) {
         throw new BundleException(where + " is an EC key without a crv name", null);
       }
-      if (!JWT_SVID_CURVES.contains(Curve.parse(crv.textValue()))) {
+      // By name: Curve.parse throws on an empty name, and any unknown name means "another curve", ignored.
+      String curveName = crv.textValue();
+      if (JWT_SVID_CURVES.stream().noneMatch(curve -> curve.getName().equals(curveName))) {
         return null;
       }
       return parse(jwk, where, "crv", "x", "y");

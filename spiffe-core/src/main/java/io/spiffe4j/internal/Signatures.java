@@ -16,10 +16,11 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  *
  * <p>ECDSA and Ed25519 go through BouncyCastle's lightweight API over keys decoded once and cached
  * ({@link PreparedKeys}): on a two-core machine a P-256 verification takes about 0.08 ms there against 1 ms in
- * JDK 17's SunEC and 0.4 ms in JDK 25's; Ed25519 0.08 ms against 0.7 ms. ECDSA is strict: signatures must be in
- * canonical DER (certificates) or exact-length R||S (JWS) with 1 <= r, s < n, keys must be finite points on P-256,
- * P-384 or P-521, and a JWS algorithm accepts only its own curve. RSA and RSASSA-PSS stay with the JDK, which is as
- * fast as BouncyCastle there.
+ * JDK 17's SunEC and 0.4-0.5 ms in JDK 25's, P-384 0.25 ms against 2.3 ms, Ed25519 0.08 ms against 0.6-0.7 ms.
+ * ECDSA is strict: signatures must be in canonical DER (certificates) or exact-length R||S (JWS) with
+ * 1 <= r, s < n, keys must be finite points on P-256, P-384 or P-521, and a JWS algorithm accepts only its own
+ * curve. Ed25519 requires S < L (RFC 8032 §5.1.7). RSA and RSASSA-PSS stay with the JDK, which is as fast as
+ * BouncyCastle there (0.034 ms for RSA-2048).
  *
  * <p>Thread-safe.
  */

@@ -94,6 +94,9 @@ class JwtBundleTest {
   void JWT_03_ecKeyOnOtherCurveIgnored() {
     ObjectNode k1 = wapiEntry("k1", jwtKey(0)).put("crv", "secp256k1");
     assertTrue(JwtBundle.parse(TD, docBytes(k1)).isEmpty());
+    // Found by BundlePropertiesTest: an empty curve name once escaped as Nimbus's IllegalArgumentException.
+    ObjectNode empty = wapiEntry("k1", jwtKey(0)).put("crv", "");
+    assertTrue(JwtBundle.parse(TD, docBytes(empty)).isEmpty());
   }
 
   @Test
