@@ -37,6 +37,9 @@ class BenchmarkSmokeTest {
         .measurementIterations(1)
         .measurementTime(TimeValue.milliseconds(20))
         .timeUnit(TimeUnit.MICROSECONDS)
+        // Enough to prove the round-robin, cheap to set up: the full run mints thousands of leaves per trial.
+        .param("leaves", "16")
+        .param("tokens", "4")
         .shouldFailOnError(true)
         .build();
     Collection<RunResult> results = new Runner(options).run();
