@@ -11,6 +11,7 @@ module io.spiffe4j {
   requires org.slf4j;
 
   exports io.spiffe4j;
+  exports io.spiffe4j.authority;
   exports io.spiffe4j.id;
   exports io.spiffe4j.bundle;
   exports io.spiffe4j.mint;
