@@ -464,6 +464,16 @@ class SpiffeAuthorityTest {
   }
 
   @Test
+  void aGivenFirstJwtKeySignsUntilTheFirstRotation() {
+    SpiffeAuthority authority = track(authority().firstJwtKey("key-1", KEY_A).build());
+    assertEquals(Map.of("key-1", KEY_A.getPublic()), authority.bundle().jwtAuthorities());
+    assertEquals("key-1", authority.mintJwtSvid(WEB, List.of("payments")).keyId());
+    authority.prepareNextCa();
+    authority.activateNextCa();
+    assertNotEquals("key-1", authority.mintJwtSvid(WEB, List.of("payments")).keyId());
+  }
+
+  @Test
   void forcedRotationPreparesThenActivates() {
     SpiffeAuthority authority = track(authority().build());
     AuthorityCa first = authority.activeCa();
@@ -487,10 +497,15 @@ class SpiffeAuthorityTest {
         activated.countDown();
       }
     });
-    assertEquals(1, authorityThreads());
+    assertTrue(authorityThreads() >= 1, "the authority's own thread runs");
     assertTrue(activated.await(10, TimeUnit.SECONDS), "activated by the timer");
     authority.close();
     authority.close();
+    // The pool has terminated when close() returns; its worker may take a moment more to end.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (authorityThreads() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
     assertEquals(0, authorityThreads());
     assertTrue(authority.isClosed());
     assertThrows(IllegalStateException.class, authority::tick);
@@ -527,8 +542,11 @@ class SpiffeAuthorityTest {
     assertThrows(IllegalArgumentException.class, () -> builder.x509SvidTtl(Duration.ofSeconds(-1)));
     assertThrows(IllegalArgumentException.class, () -> builder.jwtSvidTtl(Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> builder.keyAlgorithm(KeyAlgorithm.ED25519));
-    assertThrows(IllegalArgumentException.class, () -> builder.x509SvidKeyAlgorithm(KeyAlgorithm.EC_P521));
+    assertThrows(IllegalArgumentException.class, () -> builder.firstJwtKey("", KEY_A));
+    assertThrows(IllegalArgumentException.class, () -> builder.firstJwtKey("kid", KeyAlgorithm.ED25519.generate()));
     assertThrows(NullPointerException.class, () -> builder.upstream(null));
+    SpiffeAuthority p521 = track(authority().x509SvidKeyAlgorithm(KeyAlgorithm.EC_P521).build());
+    assertThrows(X509SvidException.class, () -> p521.mintX509Svid(WEB), "X509-SVIDs have no P-521 keys");
 
     SpiffeAuthority authority = track(authority().keyAlgorithm(KeyAlgorithm.EC_P384).build());
     assertEquals("ES384", authority.mintJwtSvid(WEB, List.of("a")).algorithm());

@@ -150,7 +150,8 @@ class UpstreamAuthoritiesTest {
     byte[] signedByAnother = csr(KEY_A, KEY_B, uri("spiffe://example.org"));
     byte[] flipped = goodCsr();
     flipped[flipped.length - 5] ^= 0x01;
-    byte[] trailing = Arrays.copyOf(goodCsr(), goodCsr().length + 1);
+    byte[] good = goodCsr();
+    byte[] trailing = Arrays.copyOf(good, good.length + 1);
     for (byte[] request : List.of(signedByAnother, flipped)) {
       assertTrue(refused(Kind.INVALID_REQUEST, () -> upstream.mintX509Ca(request, Duration.ZERO)).getMessage()
           .contains("signature"));
