@@ -6,6 +6,7 @@ import io.spiffe4j.bundle.SpiffeBundle;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.id.TrustDomain;
 import io.spiffe4j.mint.CertificateMinter;
+import io.spiffe4j.mint.CertificateMinter.KeyUsage;
 import io.spiffe4j.mint.JwtSvidMinter;
 import io.spiffe4j.mint.KeyAlgorithm;
 import io.spiffe4j.svid.jwt.JwtSvid;
@@ -18,6 +19,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -174,11 +176,6 @@ public final class SpiffeAuthority implements AutoCloseable {
     return Optional.ofNullable(lastFailure);
   }
 
-  /** How long X509-SVIDs are issued for, at most. */
-  public Duration x509SvidTtl() {
-    return x509SvidTtl;
-  }
-
   /**
    * An X509-SVID of {@code id} with a fresh key of the builder's {@linkplain Builder#x509SvidKeyAlgorithm SVID key
    * algorithm}, signed by the active CA.
@@ -216,7 +213,7 @@ public final class SpiffeAuthority implements AutoCloseable {
         .validity(notBefore, notAfter)
         .issuedBy(ca.ca.certificate(), ca.caKey);
     if (publicKey instanceof RSAKey) {
-      leaf.keyUsage(EnumSet.of(CertificateMinter.KeyUsage.DIGITAL_SIGNATURE, CertificateMinter.KeyUsage.KEY_ENCIPHERMENT));
+      leaf.keyUsage(EnumSet.of(KeyUsage.DIGITAL_SIGNATURE, KeyUsage.KEY_ENCIPHERMENT));
     }
     List<X509Certificate> chain = new ArrayList<>(ca.ca.chain().size() + 1);
     chain.add(leaf.sign(null));
@@ -261,7 +258,8 @@ public final class SpiffeAuthority implements AutoCloseable {
     if (!now.isBefore(ca.expiresAt)) {
       UpstreamAuthorityException failure = lastFailure;
       throw new IllegalStateException("the CA of " + trustDomain + " expired at " + ca.expiresAt
-          + " and no next CA could be prepared" + (failure != null ? ": " + failure.getMessage() : ""));
+          + " and no successor was activated" + (failure != null ? "; the last preparation failed: "
+          + failure.getMessage() : ""));
     }
     return ca;
   }
@@ -747,7 +745,7 @@ public final class SpiffeAuthority implements AutoCloseable {
       if (keyId.isEmpty()) {
         throw new IllegalArgumentException("a JWT authority needs a non-empty key ID (JWT-12)");
       }
-      if (!(key.getPrivate() instanceof java.security.interfaces.ECKey) && !(key.getPrivate() instanceof RSAKey)) {
+      if (!(key.getPrivate() instanceof ECKey) && !(key.getPrivate() instanceof RSAKey)) {
         throw new IllegalArgumentException(key.getPrivate().getAlgorithm() + " keys cannot sign JWT-SVIDs (JWT-03)");
       }
       this.firstJwtKeyId = keyId;

@@ -342,7 +342,8 @@ class UpstreamAuthoritiesTest {
     List<String> expected = List.of("cannot read the upstream certificate file", "cannot read the upstream key file",
         "holds no valid PEM certificates", "holds no valid PEM certificates", "holds no valid PEM certificates",
         "no private key block", "encrypted private keys are not supported", "more than one PEM block",
-        "not the pair", "does not name its curve", "is not self-signed", "not signed by any of its roots", "cannot read the upstream bundle file");
+        "not the pair", "does not name its curve", "is not self-signed", "not signed by any of its roots",
+        "cannot read the upstream bundle file");
     for (int i = 0; i < broken.size(); i++) {
       UpstreamAuthorityException e = refused(Kind.MISCONFIGURED, broken.get(i));
       assertTrue(e.getMessage().contains(expected.get(i)), i + ": " + e.getMessage());

@@ -231,24 +231,24 @@ public final class AuthorityIdentityProvider implements IdentityProvider, AutoCl
         return;
       }
       Instant now = authority.clock().instant();
-      try {
-        for (Map.Entry<SpiffeId, Issued> entry : List.copyOf(issued.entrySet())) {
-          if (!now.isBefore(entry.getValue().dueAt)) {
+      RuntimeException failure = null;
+      for (Map.Entry<SpiffeId, Issued> entry : List.copyOf(issued.entrySet())) {
+        if (!now.isBefore(entry.getValue().dueAt)) {
+          try {
             issue(entry.getKey(), entry.getValue().hint);
             changed = true;
+          } catch (RuntimeException e) {
+            failure = e;
           }
         }
-      } catch (RuntimeException e) {
-        LOG.error("cannot re-issue the X509-SVIDs of {}; trying again in {}", issued.keySet(), RETRY, e);
-        if (changed) {
-          publish();
-        }
-        schedule(RETRY);
-        return;
       }
       if (changed) {
         publish();
-      } else {
+      }
+      if (failure != null) {
+        LOG.error("cannot re-issue X509-SVIDs of {}; trying again in {}", issued.keySet(), RETRY, failure);
+        schedule(RETRY);
+      } else if (!changed) {
         schedule(MIN_DELAY);
       }
     }

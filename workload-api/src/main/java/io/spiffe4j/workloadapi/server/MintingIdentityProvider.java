@@ -237,6 +237,7 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
 
     /**
      * The JWT authority that signs the JWT-SVIDs, with its key ID, instead of a new EC P-256 key with a random one.
+     * It is the authority's first JWT key: a CA rotation (a year on) replaces it.
      *
      * @throws IllegalArgumentException if the key ID is empty (JWT-12)
      */
@@ -288,7 +289,8 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
      */
     public MintingIdentityProvider build() {
       if (ca != null && !ca.getNotAfter().toInstant().isAfter(clock.instant())) {
-        throw new IllegalStateException("the CA of " + id.trustDomain() + " expired at " + ca.getNotAfter().toInstant());
+        throw new IllegalStateException(
+            "the CA of " + id.trustDomain() + " expired at " + ca.getNotAfter().toInstant());
       }
       ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
         Thread thread = new Thread(runnable, "spiffe4j-workloadapi-server-rotation-" + THREADS.incrementAndGet());
