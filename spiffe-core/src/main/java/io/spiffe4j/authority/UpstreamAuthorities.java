@@ -2,6 +2,7 @@ package io.spiffe4j.authority;
 
 import io.spiffe4j.authority.UpstreamAuthorityException.Kind;
 import io.spiffe4j.internal.PrivateKeys;
+import io.spiffe4j.internal.Signatures;
 import io.spiffe4j.mint.CertificateMinter;
 import io.spiffe4j.mint.CertificateMinter.KeyUsage;
 import io.spiffe4j.mint.KeyAlgorithm;
@@ -106,7 +107,7 @@ public final class UpstreamAuthorities {
     PrivateKey key = privateKey(keyPath);
     X509Certificate root = chain.get(chain.size() - 1);
     if (!root.getSubjectX500Principal().equals(root.getIssuerX500Principal())
-        || !io.spiffe4j.internal.Signatures.verifyCertificate(root, root.getPublicKey())) {
+        || !Signatures.verifyCertificate(root, root.getPublicKey())) {
       throw new UpstreamAuthorityException(Kind.MISCONFIGURED, "the last certificate of " + certPath + ", "
           + LocalUpstreamAuthority.describe(root) + ", is not self-signed: give the upstream's roots in a bundle file");
     }
