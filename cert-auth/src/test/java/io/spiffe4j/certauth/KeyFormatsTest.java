@@ -1,0 +1,114 @@
+package io.spiffe4j.certauth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spiffe4j.certauth.ToolKeys.KeyFile;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every format the tools write, for every key type it applies to: load, sign a challenge, verify. */
+class KeyFormatsTest {
+  private static final byte[] CHALLENGE = "a challenge as /get-cert-challenge returns it".getBytes(StandardCharsets.UTF_8);
+
+  static List<KeyFile> signingKeys() {
+    return ToolKeys.all().stream().filter(f -> f.type.signsChallenges()).collect(Collectors.toList());
+  }
+
+  static List<KeyFile> ed25519Keys() {
+    return ToolKeys.all().stream().filter(f -> !f.type.signsChallenges()).collect(Collectors.toList());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("signingKeys")
+  void loadsSignsAndVerifiesWithTheCertificateKey(KeyFile file) throws Exception {
+    ClientCertificate client = ClientCertificate.fromFiles(file.leafPem, file.path, file.password());
+    byte[] signature = client.signer().sign(CHALLENGE);
+    assertTrue(verify(file.leaf.getPublicKey(), file.type.jcaName, CHALLENGE, signature), file.toString());
+    if ("EC".equals(file.type.jcaName)) {
+      assertIsDerEcdsaSignature(signature);
+    }
+    String wire = client.signChallenge(Base64.getEncoder().encodeToString(CHALLENGE));
+    assertTrue(verify(file.publicKey, file.type.jcaName, CHALLENGE, Base64.getDecoder().decode(wire)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("signingKeys")
+  void textBytesAndFileGiveTheSameKey(KeyFile file) {
+    PrivateKey fromFile = PrivateKeys.load(file.path, file.password());
+    PrivateKey fromBytes = PrivateKeys.parse(file.bytes(), file.password());
+    assertArrayEquals(fromFile.getEncoded(), fromBytes.getEncoded());
+    if (!file.path.toString().endsWith(".der")) {
+      assertArrayEquals(fromFile.getEncoded(), PrivateKeys.parse(file.text(), file.password()).getEncoded());
+    }
+    assertEquals(file.type.jcaName, fromFile.getAlgorithm());
+    if (fromFile instanceof RSAPrivateCrtKey) {
+      assertEquals(((RSAPublicKey) file.publicKey).getModulus(), ((RSAPrivateCrtKey) fromFile).getModulus());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ed25519Keys")
+  void ed25519LoadsButCannotSignChallenges(KeyFile file) throws Exception {
+    PrivateKey key = PrivateKeys.load(file.path, file.password());
+    assertEquals("Ed25519", ((java.security.interfaces.EdECKey) key).getParams().getName());
+    Signature ed25519 = Signature.getInstance("Ed25519");
+    ed25519.initSign(key);
+    ed25519.update(CHALLENGE);
+    assertTrue(verify(file.publicKey, "Ed25519", CHALLENGE, ed25519.sign()), "the loaded key is the tool's key");
+
+    CertAuthException refused = KeyErrorsTest.expect(CertAuthException.Kind.UNSUPPORTED_ALGORITHM,
+        () -> ChallengeSigner.ofKey(key));
+    assertTrue(refused.getMessage().contains("Ed25519 keys cannot sign Akeyless certificate challenges"),
+        refused.getMessage());
+    CertAuthException leafRefused = KeyErrorsTest.expect(CertAuthException.Kind.UNSUPPORTED_ALGORITHM,
+        () -> ClientCertificate.fromFiles(file.leafPem, file.path, file.password()));
+    assertTrue(leafRefused.getMessage().contains("verifies only RSA"), leafRefused.getMessage());
+  }
+
+  @Test
+  void everyFormatIsCoveredForEveryKeyTypeItAppliesTo() {
+    for (ToolKeys.Format format : ToolKeys.Format.values()) {
+      for (ToolKeys.KeyType type : ToolKeys.KeyType.values()) {
+        if (format.appliesTo(type)) {
+          assertEquals(format, ToolKeys.file(format, type).format);
+        }
+      }
+    }
+    assertEquals(46, ToolKeys.all().size());
+  }
+
+  static boolean verify(PublicKey key, String jcaName, byte[] data, byte[] signature)
+      throws GeneralSecurityException {
+    Signature verifier = Signature.getInstance(
+        "RSA".equals(jcaName) ? "SHA256withRSA" : "EC".equals(jcaName) ? "SHA256withECDSA" : "Ed25519");
+    verifier.initVerify(key);
+    verifier.update(data);
+    return verifier.verify(signature);
+  }
+
+  /** ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } in DER, not IEEE P1363 R||S. */
+  static void assertIsDerEcdsaSignature(byte[] signature) throws Exception {
+    assertEquals(0x30, signature[0] & 0xff, "a DER SEQUENCE");
+    ASN1Sequence sequence = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(signature));
+    assertEquals(2, sequence.size());
+    assertTrue(sequence.getObjectAt(0) instanceof ASN1Integer);
+    assertTrue(sequence.getObjectAt(1) instanceof ASN1Integer);
+    assertArrayEquals(signature, sequence.getEncoded("DER"), "canonical DER");
+  }
+}
