@@ -19,6 +19,8 @@ import java.util.Objects;
  */
 public final class Certificates {
   private static final String CERTIFICATE = "CERTIFICATE";
+  private static final String BEGIN_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+  private static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
 
   private Certificates() {}
 
@@ -66,14 +68,25 @@ public final class Certificates {
     return List.copyOf(chain);
   }
 
+  /**
+   * Only the {@code CERTIFICATE} blocks are cut out and decoded: other blocks (a private key in a combined file,
+   * perhaps legacy-encrypted with headers the strict PEM reader refuses) never pass through here.
+   */
   private static List<X509Certificate> fromPem(String text) {
     List<X509Certificate> chain = new ArrayList<>();
-    for (Pem.Block block : Pem.decode(text)) {
-      if (CERTIFICATE.equals(block.type())) {
-        chain.add(DerCertificates.parseSingle(block.der(), "certificate " + (chain.size() + 1)));
+    int from = 0;
+    while (true) {
+      int begin = text.indexOf(BEGIN_CERTIFICATE, from);
+      if (begin < 0) {
+        return chain;
       }
+      int end = text.indexOf(END_CERTIFICATE, begin);
+      // Without an END line the block runs to the end of the text, and the PEM reader reports it unterminated.
+      String block = text.substring(begin, end < 0 ? text.length() : end + END_CERTIFICATE.length());
+      byte[] der = Pem.decode(block).get(0).der();
+      chain.add(DerCertificates.parseSingle(der, "certificate " + (chain.size() + 1)));
+      from = begin + block.length();
     }
-    return chain;
   }
 
   /** The chain as PEM, one {@code CERTIFICATE} block per certificate, in order. */

@@ -46,11 +46,7 @@ final class KeyDecoder {
           + " puttygen KEY.ppk -O private-openssh -o KEY.pem");
     }
     ASN1Sequence sequence = KeyInfos.sequence(data, source, "key: neither PEM nor a DER private key");
-    String structure = KeyInfos.classify(sequence);
-    if (structure == null) {
-      throw KeyInfos.malformed(source, "key: DER, but not PKCS#8, PKCS#1 or SEC1", null);
-    }
-    return KeyInfos.toPrivateKey(structured(structure, sequence, null, password, source), source);
+    return fromStructure(sequence, "DER key", null, password, source);
   }
 
   private static PrivateKey decodePem(String text, char[] password, String source) {
@@ -72,9 +68,10 @@ final class KeyDecoder {
           throw new CertAuthException(Kind.UNSUPPORTED_FORMAT, source + ": holds more than one private key");
         }
         key = block;
-      } else if (EC_PARAMETERS.equals(block.type())) {
-        separateCurve = KeyInfos.curveOfParametersBlock(block.der(), source);
       } else {
+        if (EC_PARAMETERS.equals(block.type())) {
+          separateCurve = KeyInfos.curveOfParametersBlock(block.der(), source);
+        }
         otherLabels.add(printableLabel(block.type()));
       }
     }
@@ -87,15 +84,28 @@ final class KeyDecoder {
         return KeyInfos.toPrivateKey(OpenSshKeys.decode(der, password, source), source);
       }
       ASN1Sequence sequence = KeyInfos.sequence(der, source, key.type() + " block");
-      return KeyInfos.toPrivateKey(structured(key.type(), sequence, separateCurve, password, source), source);
+      return fromStructure(sequence, key.type() + " block", separateCurve, password, source);
     } finally {
       Arrays.fill(der, (byte) 0);
     }
   }
 
+  /**
+   * The key in a DER structure, told by its shape. For PEM the structure decides and the label only hints: tools
+   * mislabel keys, and Akeyless's own parser tries PKCS#8, PKCS#1 and SEC1 in turn whatever the label says.
+   */
+  private static PrivateKey fromStructure(ASN1Sequence sequence, String what, ASN1ObjectIdentifier separateCurve,
+      char[] password, String source) {
+    String structure = KeyInfos.classify(sequence);
+    if (structure == null) {
+      throw KeyInfos.malformed(source, what + ": not PKCS#8, PKCS#1 or SEC1", null);
+    }
+    return KeyInfos.toPrivateKey(structured(structure, sequence, separateCurve, password, source), source);
+  }
+
   private static PrivateKeyInfo structured(
-      String label, ASN1Sequence sequence, ASN1ObjectIdentifier separateCurve, char[] password, String source) {
-    switch (label) {
+      String structure, ASN1Sequence sequence, ASN1ObjectIdentifier separateCurve, char[] password, String source) {
+    switch (structure) {
       case PKCS8:
         try {
           return PrivateKeyInfo.getInstance(sequence);
@@ -111,13 +121,11 @@ final class KeyDecoder {
     }
   }
 
+  /** {@code labels} is never empty: the text has a BEGIN line, so the PEM reader found a block or threw. */
   private static CertAuthException noKey(String source, Set<String> labels) {
     if (labels.contains("DSA PRIVATE KEY")) {
       return new CertAuthException(Kind.UNSUPPORTED_ALGORITHM,
           source + ": DSA keys are not supported; use an RSA or ECDSA key");
-    }
-    if (labels.isEmpty()) {
-      return new CertAuthException(Kind.MALFORMED, source + ": no PEM block");
     }
     return new CertAuthException(Kind.UNSUPPORTED_FORMAT, source + ": no private key; found only "
         + String.join(", ", labels) + " (expected PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY,"

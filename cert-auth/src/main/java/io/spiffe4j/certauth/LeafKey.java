@@ -81,7 +81,7 @@ final class LeafKey {
    */
   void requireMatch(PrivateKey key, ChallengeSigner signer, List<X509Certificate> chain) {
     String keyFamily = "RSA".equals(key.getAlgorithm()) ? "RSA" : "EC";
-    if (!description.startsWith(keyFamily)) {
+    if (!keyFamily.equals(curve == null ? "RSA" : "EC")) {
       throw new CertAuthException(Kind.KEY_MISMATCH, "the private key is " + keyFamily
           + " but the leaf certificate's key is " + description + " (" + leafName() + ")");
     }

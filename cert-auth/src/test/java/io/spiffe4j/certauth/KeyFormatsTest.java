@@ -30,6 +30,10 @@ class KeyFormatsTest {
     return ToolKeys.all().stream().filter(f -> f.type.signsChallenges()).collect(Collectors.toList());
   }
 
+  static List<KeyFile> pemSigningKeys() {
+    return signingKeys().stream().filter(f -> !f.path.toString().endsWith(".der")).collect(Collectors.toList());
+  }
+
   static List<KeyFile> ed25519Keys() {
     return ToolKeys.all().stream().filter(f -> !f.type.signsChallenges()).collect(Collectors.toList());
   }
@@ -79,6 +83,45 @@ class KeyFormatsTest {
     CertAuthException leafRefused = KeyErrorsTest.expect(CertAuthException.Kind.UNSUPPORTED_ALGORITHM,
         () -> ClientCertificate.fromFiles(file.leafPem, file.path, file.password()));
     assertTrue(leafRefused.getMessage().contains("verifies only RSA"), leafRefused.getMessage());
+  }
+
+  /** Files edited on Windows: CRLF line ends in every PEM format, the legacy encrypted one included. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pemSigningKeys")
+  void crlfLineEndsLoadTheSameKey(KeyFile file) {
+    assertArrayEquals(PrivateKeys.load(file.path, file.password()).getEncoded(),
+        PrivateKeys.parse(file.text().replace("\n", "\r\n"), file.password()).getEncoded());
+  }
+
+  /** Tools label keys loosely; the structure decides, as in Akeyless's own parser. */
+  @Test
+  void mislabelledKeysLoadByTheirStructure() {
+    KeyFile pkcs1 = ToolKeys.file(ToolKeys.Format.TRADITIONAL, ToolKeys.KeyType.RSA_2048);
+    KeyFile sec1 = ToolKeys.file(ToolKeys.Format.TRADITIONAL, ToolKeys.KeyType.EC_P384);
+    KeyFile pkcs8 = ToolKeys.file(ToolKeys.Format.PKCS8, ToolKeys.KeyType.EC_P256);
+    assertArrayEquals(PrivateKeys.load(pkcs1.path).getEncoded(),
+        PrivateKeys.parse(pkcs1.text().replace("RSA PRIVATE KEY", "PRIVATE KEY")).getEncoded());
+    assertArrayEquals(PrivateKeys.load(sec1.path).getEncoded(),
+        PrivateKeys.parse(sec1.text().replace("EC PRIVATE KEY", "RSA PRIVATE KEY")).getEncoded());
+    assertArrayEquals(PrivateKeys.load(pkcs8.path).getEncoded(),
+        PrivateKeys.parse(pkcs8.text().replace("PRIVATE KEY", "EC PRIVATE KEY")).getEncoded());
+  }
+
+  /** A combined file: certificate, then a legacy-encrypted key whose headers the strict PEM reader refuses. */
+  @Test
+  void combinedFileWithLegacyEncryptedKeyServesBoth() {
+    KeyFile key = ToolKeys.file(ToolKeys.Format.LEGACY_ENCRYPTED, ToolKeys.KeyType.EC_P256);
+    java.nio.file.Path combined = KeyErrorsTest.write("combined-legacy.pem", readString(key.leafPem) + key.text());
+    ClientCertificate client = ClientCertificate.fromFiles(combined, combined, key.password());
+    assertEquals(List.of(key.leaf), client.chain());
+  }
+
+  private static String readString(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -223,7 +223,7 @@ final class ToolKeys {
 
   private static ToolKeys generate() throws Exception {
     Path dir = Files.createTempDirectory("spiffe4j-certauth-keys");
-    dir.toFile().deleteOnExit();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
     Tools.run(dir, "openssl", "version");
     // ssh-keygen has no version flag; its usage text (exit 1) proves it runs.
     Tools.runAllowingFailure(dir, "ssh-keygen", "-?");
@@ -359,6 +359,14 @@ final class ToolKeys {
       throw new UncheckedIOException(e);
     } catch (CertificateEncodingException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // Best effort at JVM exit: a leftover temporary directory harms nothing.
     }
   }
 
