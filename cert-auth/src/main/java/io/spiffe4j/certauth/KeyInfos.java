@@ -188,6 +188,11 @@ final class KeyInfos {
     }
   }
 
+  static CertAuthException wrongPassword(String source, Throwable cause) {
+    return new CertAuthException(Kind.WRONG_PASSWORD,
+        source + ": cannot decrypt the private key: wrong password, or the encrypted key is corrupted", cause);
+  }
+
   static CertAuthException malformed(String source, String what, Throwable cause) {
     return new CertAuthException(Kind.MALFORMED, source + ": malformed " + what, cause);
   }

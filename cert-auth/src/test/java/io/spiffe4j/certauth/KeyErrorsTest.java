@@ -20,6 +20,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.misc.MiscObjectIdentifiers;
+import org.bouncycastle.asn1.misc.ScryptParams;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.EncryptedPrivateKeyInfo;
+import org.bouncycastle.asn1.pkcs.EncryptionScheme;
+import org.bouncycastle.asn1.pkcs.KeyDerivationFunc;
+import org.bouncycastle.asn1.pkcs.PBES2Parameters;
+import org.bouncycastle.asn1.pkcs.PBKDF2Params;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,9 +133,21 @@ class KeyErrorsTest {
     all.add(new Scenario("OpenSSH absurd bcrypt rounds", Kind.UNSUPPORTED_ALGORITHM, "16777232 rounds",
         () -> PrivateKeys.parse(editOpenSshRounds(ToolKeys.file(Format.OPENSSH_ENCRYPTED, KeyType.EC_P256)),
             ToolKeys.PASSWORD.toCharArray())));
-    all.add(new Scenario("unknown PKCS#8 encryption scheme", Kind.UNSUPPORTED_ALGORITHM, "cannot decrypt",
-        () -> PrivateKeys.parse(unknownCipher(ToolKeys.file(Format.ENCRYPTED_PKCS8_DER, KeyType.EC_P256)),
+    all.add(new Scenario("Camellia-encrypted PKCS#8", Kind.UNSUPPORTED_ALGORITHM,
+        "encrypted with cipher 1.2.392.200011.61.1.1.1.4, which this library cannot decrypt",
+        () -> PrivateKeys.load(OddKeys.get().camellia, ToolKeys.PASSWORD.toCharArray())));
+    all.add(new Scenario("PBKDF2 iterations beyond reason", Kind.UNSUPPORTED_ALGORITHM, "20000000 iterations",
+        () -> PrivateKeys.parse(encryptedPkcs8(new KeyDerivationFunc(PKCSObjectIdentifiers.id_PBKDF2,
+            new PBKDF2Params(new byte[8], 20_000_000, 32, new AlgorithmIdentifier(
+                PKCSObjectIdentifiers.id_hmacWithSHA256, DERNull.INSTANCE))), NISTObjectIdentifiers.id_aes256_CBC),
             ToolKeys.PASSWORD.toCharArray())));
+    all.add(new Scenario("scrypt memory beyond reason", Kind.UNSUPPORTED_ALGORITHM, "scrypt with N=1048576, r=8",
+        () -> PrivateKeys.parse(encryptedPkcs8(new KeyDerivationFunc(MiscObjectIdentifiers.id_scrypt,
+            new ScryptParams(new byte[8], 1 << 20, 8, 1)), NISTObjectIdentifiers.id_aes256_CBC),
+            ToolKeys.PASSWORD.toCharArray())));
+    all.add(new Scenario("PBES2 with an unknown key derivation", Kind.UNSUPPORTED_ALGORITHM, "key derivation 1.2.3.4",
+        () -> PrivateKeys.parse(encryptedPkcs8(new KeyDerivationFunc(new ASN1ObjectIdentifier("1.2.3.4"),
+            DERNull.INSTANCE), NISTObjectIdentifiers.id_aes256_CBC), ToolKeys.PASSWORD.toCharArray())));
     all.add(new Scenario("Ed25519 signer", Kind.UNSUPPORTED_ALGORITHM, "Ed25519 keys cannot sign",
         () -> ChallengeSigner.ofKey(PrivateKeys.load(ed25519.path))));
     all.add(new Scenario("Ed25519 leaf", Kind.UNSUPPORTED_ALGORITHM, "leaf certificate's key is Ed25519",
@@ -246,12 +271,12 @@ class KeyErrorsTest {
     return Pem.encode("OPENSSH PRIVATE KEY", blob);
   }
 
-  /** The encrypted PKCS#8 key with its cipher OID aes-256-cbc changed to an unassigned arc. */
-  private static byte[] unknownCipher(KeyFile file) {
-    byte[] der = file.bytes();
-    byte[] aes256Cbc = {0x06, 0x09, 0x60, (byte) 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a};
-    der[indexOf(der, aes256Cbc) + aes256Cbc.length - 1] = 0x7f;
-    return der;
+  /** DER of an EncryptedPrivateKeyInfo with these PBES2 parameters and 32 bytes of ciphertext. */
+  private static byte[] encryptedPkcs8(KeyDerivationFunc kdf, ASN1ObjectIdentifier cipher) throws IOException {
+    PBES2Parameters parameters = new PBES2Parameters(kdf,
+        new EncryptionScheme(cipher, new DEROctetString(new byte[16])));
+    return new EncryptedPrivateKeyInfo(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_PBES2, parameters),
+        new byte[32]).getEncoded();
   }
 
   private static int indexOf(byte[] data, byte[] part) {

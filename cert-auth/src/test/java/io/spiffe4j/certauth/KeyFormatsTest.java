@@ -93,6 +93,18 @@ class KeyFormatsTest {
         PrivateKeys.parse(file.text().replace("\n", "\r\n"), file.password()).getEncoded());
   }
 
+  /** Encryptions beyond openssl's default: scrypt, 3DES, AES-128 with HMAC-SHA-512, OpenSSL 1.0's PBE-SHA1-3DES. */
+  @Test
+  void otherPkcs8EncryptionsLoad() {
+    KeyFile plain = ToolKeys.file(ToolKeys.Format.PKCS8, ToolKeys.KeyType.EC_P256);
+    for (java.nio.file.Path file : OddKeys.get().otherEncryptions) {
+      assertArrayEquals(PrivateKeys.load(plain.path).getEncoded(),
+          PrivateKeys.load(file, ToolKeys.PASSWORD.toCharArray()).getEncoded(), file.toString());
+      KeyErrorsTest.expect(CertAuthException.Kind.WRONG_PASSWORD,
+          () -> PrivateKeys.load(file, "wrong".toCharArray()));
+    }
+  }
+
   /** Tools label keys loosely; the structure decides, as in Akeyless's own parser. */
   @Test
   void mislabelledKeysLoadByTheirStructure() {

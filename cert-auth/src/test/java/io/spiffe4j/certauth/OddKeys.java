@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * Key files this library must refuse, written by openssl once per run next to {@link ToolKeys}' files: curves and
- * algorithms Akeyless does not verify.
+ * Unusual key files, written by openssl once per run next to {@link ToolKeys}' files: curves and algorithms
+ * Akeyless does not verify, which this library must refuse, and encryption schemes beyond openssl's defaults.
  */
 final class OddKeys {
   private static OddKeys instance;
@@ -18,6 +19,10 @@ final class OddKeys {
   final Path ed448;
   final Path x25519;
   final Path rsaPss;
+  /** Encrypted PKCS#8 beyond openssl's default: scrypt, 3DES, AES-128 with HMAC-SHA-512, PKCS#12 PBE-SHA1-3DES. */
+  final List<Path> otherEncryptions;
+  /** Encrypted PKCS#8 with Camellia, a cipher the JDK lacks. */
+  final Path camellia;
 
   private OddKeys(Path dir) {
     secp256k1Pkcs8 = generate(dir, "secp256k1.pem", "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
@@ -29,6 +34,18 @@ final class OddKeys {
     x25519 = generate(dir, "x25519.pem", "openssl", "genpkey", "-algorithm", "x25519");
     rsaPss = generate(dir, "rsa-pss.pem", "openssl", "genpkey", "-algorithm", "RSA-PSS", "-pkeyopt",
         "rsa_keygen_bits:2048");
+    String p256 = ToolKeys.file(ToolKeys.Format.PKCS8, ToolKeys.KeyType.EC_P256).path.toString();
+    otherEncryptions = List.of(
+        generate(dir, "scrypt.pem", "openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-scrypt", "-in", p256,
+            "-passout", "pass:" + ToolKeys.PASSWORD),
+        generate(dir, "des3.pem", "openssl", "pkcs8", "-topk8", "-v2", "des3", "-in", p256,
+            "-passout", "pass:" + ToolKeys.PASSWORD),
+        generate(dir, "aes128-sha512.pem", "openssl", "pkcs8", "-topk8", "-v2", "aes-128-cbc", "-v2prf",
+            "hmacWithSHA512", "-in", p256, "-passout", "pass:" + ToolKeys.PASSWORD),
+        generate(dir, "pbe-sha1-3des.pem", "openssl", "pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-in", p256,
+            "-passout", "pass:" + ToolKeys.PASSWORD));
+    camellia = generate(dir, "camellia.pem", "openssl", "pkcs8", "-topk8", "-v2", "camellia-256-cbc", "-in", p256,
+        "-passout", "pass:" + ToolKeys.PASSWORD);
   }
 
   static synchronized OddKeys get() {

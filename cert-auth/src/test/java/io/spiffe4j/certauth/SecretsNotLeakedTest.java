@@ -100,7 +100,8 @@ class SecretsNotLeakedTest {
     ToolKeys.all().forEach(file -> files.add(file.path));
     OddKeys odd = OddKeys.get();
     files.addAll(List.of(odd.secp256k1Pkcs8, odd.secp256k1Sec1, odd.explicitCurveParameters, odd.ed448, odd.x25519,
-        odd.rsaPss));
+        odd.rsaPss, odd.camellia));
+    files.addAll(odd.otherEncryptions);
     for (Path file : files) {
       byte[] bytes = readBytes(file);
       String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
