@@ -14,8 +14,10 @@ import java.util.Objects;
  *       after an {@code EC PARAMETERS} block as {@code openssl ecparam -genkey} writes it);
  *   <li>PEM {@code OPENSSH PRIVATE KEY} ({@code openssh-key-v1}, {@code ssh-keygen}'s default): RSA, ECDSA and
  *       Ed25519, unencrypted or encrypted with a passphrase ({@code bcrypt} KDF);
- *   <li>PEM {@code ENCRYPTED PRIVATE KEY} (PKCS#8 with PBES2/PBKDF2 or scrypt, and the older PBES1 schemes), and
- *       OpenSSL's legacy encrypted PEM ({@code Proc-Type: 4,ENCRYPTED}), both with a password;
+ *   <li>PEM {@code ENCRYPTED PRIVATE KEY} (PKCS#8: PBES2 with PBKDF2 or scrypt and AES or 3DES, as
+ *       {@code openssl pkcs8 -topk8} writes it, or the PKCS#12 PBE schemes such as OpenSSL 1.0's
+ *       {@code PBE-SHA1-3DES}), and OpenSSL's legacy encrypted PEM ({@code Proc-Type: 4,ENCRYPTED}), both with a
+ *       password;
  *   <li>DER: PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1.
  * </ul>
  *
