@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
     description = "Parse, verify and inspect SPIFFE IDs, X509-SVIDs, JWT-SVIDs and bundles; fetch and watch them"
         + " from the Workload API.",
     subcommands = {IdCommand.class, X509Command.class, JwtCommand.class, BundleCommand.class,
-        FetchCommand.class, WatchCommand.class, DemoCommand.class, AkeylessCommand.class,
+        FetchCommand.class, WatchCommand.class, AkeylessCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   static final int EXIT_INVALID = 1;
