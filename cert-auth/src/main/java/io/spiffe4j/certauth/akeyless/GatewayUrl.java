@@ -37,7 +37,7 @@ final class GatewayUrl {
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw invalid("the gateway URL must not have a query or fragment");
     }
-    String text = uri.toString();
+    String text = scheme + uri.toString().substring(scheme.length());
     while (text.endsWith("/")) {
       text = text.substring(0, text.length() - 1);
     }
