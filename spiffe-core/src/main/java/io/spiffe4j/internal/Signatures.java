@@ -45,6 +45,10 @@ public final class Signatures {
       "1.2.840.10045.4.3.3", "SHA-384",
       "1.2.840.10045.4.3.4", "SHA-512");
   private static final String ED25519 = "1.3.101.112";
+  /** The JCA names {@link #verifySignature} accepts for ECDSA, and the digest each hashes with. */
+  private static final Map<String, String> ECDSA_JCA_DIGESTS = Map.of(
+      "SHA256withECDSA", "SHA-256", "SHA384withECDSA", "SHA-384", "SHA512withECDSA", "SHA-512");
+  private static final Set<String> RSA_PKCS1_JCA_ALGORITHMS = Set.of("SHA256withRSA", "SHA384withRSA", "SHA512withRSA");
   /** sha256WithRSAEncryption, sha384WithRSAEncryption, sha512WithRSAEncryption (RFC 4055 §5). */
   private static final Set<String> RSA_PKCS1_CERTIFICATE_ALGORITHMS = Set.of(
       "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13");
@@ -146,6 +150,38 @@ public final class Signatures {
       Signature verifier = JwsAlgorithms.jcaSignature(alg);
       verifier.initVerify(key);
       verifier.update(signingInput);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether {@code signature} is a valid signature of {@code data} by {@code key} under the JCA algorithm named:
+   * {@code SHA256withRSA}, {@code SHA384withRSA}, {@code SHA512withRSA} (RSASSA-PKCS1-v1_5),
+   * {@code SHA256withECDSA}, {@code SHA384withECDSA}, {@code SHA512withECDSA} (ECDSA on P-256, P-384 or P-521 with
+   * a canonical ASN.1 DER signature, so an IEEE P1363 R||S one never verifies) or {@code Ed25519}. For signatures
+   * that are neither in a certificate nor a JWS, such as signed challenges and CSRs. False for any other algorithm.
+   */
+  public static boolean verifySignature(String jcaAlgorithm, PublicKey key, byte[] data, byte[] signature) {
+    try {
+      String ecdsaDigest = ECDSA_JCA_DIGESTS.get(jcaAlgorithm);
+      if (ecdsaDigest != null) {
+        PreparedEcdsaKey ecKey = PreparedKeys.ecdsa(key);
+        BigInteger[] rs = EcdsaSignatureEncoding.fromDer(signature);
+        return ecKey != null && rs != null && ecKey.verify(ecdsaDigest, data, rs);
+      }
+      if ("Ed25519".equals(jcaAlgorithm)) {
+        Ed25519PublicKeyParameters edKey = PreparedKeys.ed25519(key);
+        return edKey != null && signature.length == ED25519_SIGNATURE_LENGTH
+            && edKey.verify(Ed25519.Algorithm.Ed25519, null, data, 0, data.length, signature, 0);
+      }
+      if (!RSA_PKCS1_JCA_ALGORITHMS.contains(jcaAlgorithm)) {
+        return false;
+      }
+      Signature verifier = Signature.getInstance(jcaAlgorithm);
+      verifier.initVerify(key);
+      verifier.update(data);
       return verifier.verify(signature);
     } catch (GeneralSecurityException | RuntimeException e) {
       return false;
