@@ -215,7 +215,7 @@ final class AuthService {
     } catch (IllegalArgumentException e) {
       throw refuse("signed-cert-challenge is not base64");
     }
-    if (!Signatures.verifySignature(algorithm, leaf.getPublicKey(), issued.bytes, signature)) {
+    if (!Signatures.verifySignedData(algorithm, null, leaf.getPublicKey(), issued.bytes, signature)) {
       throw refuse("challenge signature does not verify with the certificate's key");
     }
   }
@@ -232,7 +232,7 @@ final class AuthService {
     random.nextBytes(probe);
     boolean matches;
     try {
-      matches = Signatures.verifySignature(algorithm, leaf.getPublicKey(), probe,
+      matches = Signatures.verifySignedData(algorithm, null, leaf.getPublicKey(), probe,
           KeyChecks.sign(algorithm, key, probe));
     } catch (GeneralSecurityException | RuntimeException e) {
       matches = false;

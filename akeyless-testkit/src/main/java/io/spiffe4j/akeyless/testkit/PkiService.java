@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.pkcs.Attribute;
@@ -48,15 +49,6 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 final class PkiService {
   private static final Duration ROOT_LIFETIME = Duration.ofDays(3650);
   private static final Duration INTERMEDIATE_LIFETIME = Duration.ofDays(1825);
-  private static final Map<String, String> CSR_ALGORITHMS = Map.of(
-      "1.2.840.113549.1.1.11", "SHA256withRSA",
-      "1.2.840.113549.1.1.12", "SHA384withRSA",
-      "1.2.840.113549.1.1.13", "SHA512withRSA",
-      "1.2.840.10045.4.3.2", "SHA256withECDSA",
-      "1.2.840.10045.4.3.3", "SHA384withECDSA",
-      "1.2.840.10045.4.3.4", "SHA512withECDSA",
-      "1.3.101.112", "Ed25519");
-
   /** What is to be certified: the key, the subject and the SANs, from a CSR or from the request's fields. */
   private static final class Subject {
     final PublicKey key;
@@ -236,18 +228,19 @@ final class PkiService {
     PKCS10CertificationRequest csr;
     PublicKey key;
     byte[] signedPart;
+    byte[] algorithmParameters;
     try {
       csr = new PKCS10CertificationRequest(Encodings.csr(data));
       key = new JcaPEMKeyConverter().getPublicKey(csr.getSubjectPublicKeyInfo());
       signedPart = csr.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER);
+      ASN1Encodable parameters = csr.getSignatureAlgorithm().getParameters();
+      algorithmParameters = parameters == null ? null : parameters.toASN1Primitive().getEncoded(ASN1Encoding.DER);
     } catch (IOException | RuntimeException e) {
       throw fail(PkiFailure.BAD_REQUEST, "csr-data-base64 does not hold a parseable CSR");
     }
-    String algorithm = CSR_ALGORITHMS.get(csr.getSignatureAlgorithm().getAlgorithm().getId());
-    if (algorithm == null) {
-      throw fail(PkiFailure.BAD_REQUEST, "CSR signature algorithm is not supported");
-    }
-    if (!Signatures.verifySignature(algorithm, key, signedPart, csr.getSignature())) {
+    // The allowed algorithms are core's, as for certificates: SHA-2 with RSA, RSA-PSS or ECDSA (DER), and Ed25519.
+    if (!Signatures.verifySignedData(csr.getSignatureAlgorithm().getAlgorithm().getId(), algorithmParameters, key,
+        signedPart, csr.getSignature())) {
       throw fail(PkiFailure.BAD_REQUEST, "CSR signature does not verify");
     }
     List<GeneralName> sans = new ArrayList<>();

@@ -130,8 +130,14 @@ final class Fixtures {
     return key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
   }
 
-  /** A PKCS#10 CSR for the key with this subject and SANs, signed with the key's default algorithm. */
+  /** A PKCS#10 CSR for the key with this subject and SANs, signed with SHA-256 and the key's algorithm. */
   static PKCS10CertificationRequest csr(KeyPair key, String subject, GeneralName... sans) {
+    return csr(key.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA", key, subject,
+        sans);
+  }
+
+  /** As {@link #csr(KeyPair, String, GeneralName...)}, signed with this JCA algorithm. */
+  static PKCS10CertificationRequest csr(String algorithm, KeyPair key, String subject, GeneralName... sans) {
     try {
       JcaPKCS10CertificationRequestBuilder builder =
           new JcaPKCS10CertificationRequestBuilder(new X500Principal(subject), key.getPublic());
@@ -140,8 +146,12 @@ final class Fixtures {
         extensions.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
       }
-      String algorithm = key.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-      return builder.build(new JcaContentSignerBuilder(algorithm).build(key.getPrivate()));
+      JcaContentSignerBuilder signer = new JcaContentSignerBuilder(algorithm);
+      if (algorithm.contains("MGF1")) {
+        // The JDK names RSA-PSS differently; BouncyCastle's provider knows BouncyCastle's names.
+        signer.setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+      }
+      return builder.build(signer.build(key.getPrivate()));
     } catch (IOException | OperatorCreationException e) {
       throw new IllegalStateException(e);
     }

@@ -115,6 +115,14 @@ class PkiCertificateTest {
   }
 
   @Test
+  void csrSignaturesFollowCoresAllowList() {
+    KeyPair rsaKey = Fixtures.key(KeyAlgorithm.RSA_2048, 1);
+    request("spire/upstream", Fixtures.csr("SHA256withRSAandMGF1", rsaKey, SPIRE_SUBJECT, TRUST_DOMAIN)).assertOk();
+    request("spire/upstream", Fixtures.csr("SHA1withRSA", rsaKey, SPIRE_SUBJECT, TRUST_DOMAIN))
+        .assertError(400, "CSR signature does not verify");
+  }
+
+  @Test
   void akeylessDefaultKeyUsageIsUsedWhenNoneIsSet() throws Exception {
     gateway.createPkiIssuer(PkiIssuerSettings.builder("default-usage", Duration.ofHours(1)).ca(true)
         .notRequireCn(true).allowedUriSans("spiffe://example.org").build());
