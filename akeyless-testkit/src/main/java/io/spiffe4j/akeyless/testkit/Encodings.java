@@ -1,6 +1,7 @@
 package io.spiffe4j.akeyless.testkit;
 
 import io.spiffe4j.internal.Pem;
+import io.spiffe4j.internal.PrivateKeys;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -21,13 +22,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.util.OpenSSHPrivateKeyUtil;
 import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
@@ -129,36 +125,25 @@ final class Encodings {
   }
 
   /**
-   * An unencrypted private key from PEM text: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}), SEC1
-   * ({@code EC PRIVATE KEY}) or OpenSSH ({@code OPENSSH PRIVATE KEY}).
+   * An unencrypted private key: PEM PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1
+   * ({@code EC PRIVATE KEY}) through core's {@link PrivateKeys} (which also takes PKCS#8 DER and skips certificate
+   * blocks), or OpenSSH ({@code OPENSSH PRIVATE KEY}) through BouncyCastle.
    */
-  static PrivateKey privateKey(byte[] pemText) {
-    Pem.Block block = firstBlock(pemText);
-    if (block.type().equals("ENCRYPTED PRIVATE KEY")) {
-      throw new IllegalArgumentException("encrypted private keys are not supported");
+  static PrivateKey privateKey(byte[] pemOrDer) {
+    Pem.Block first = Pem.looksLikePem(pemOrDer) ? firstBlock(pemOrDer) : null;
+    if (first != null && first.type().equals("OPENSSH PRIVATE KEY")) {
+      try {
+        PrivateKeyInfo info = PrivateKeyInfoFactory.createPrivateKeyInfo(
+            OpenSSHPrivateKeyUtil.parsePrivateKeyBlob(first.der()));
+        return new JcaPEMKeyConverter().getPrivateKey(info);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("is not a parseable OpenSSH private key");
+      }
     }
     try {
-      return new JcaPEMKeyConverter().getPrivateKey(privateKeyInfo(block));
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("is not a parseable private key");
-    }
-  }
-
-  private static PrivateKeyInfo privateKeyInfo(Pem.Block block) throws IOException {
-    switch (block.type()) {
-      case "PRIVATE KEY":
-        return PrivateKeyInfo.getInstance(block.der());
-      case "RSA PRIVATE KEY":
-        return new PrivateKeyInfo(new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
-            RSAPrivateKey.getInstance(block.der()));
-      case "EC PRIVATE KEY":
-        org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(block.der());
-        return new PrivateKeyInfo(
-            new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()), ec);
-      case "OPENSSH PRIVATE KEY":
-        return PrivateKeyInfoFactory.createPrivateKeyInfo(OpenSSHPrivateKeyUtil.parsePrivateKeyBlob(block.der()));
-      default:
-        throw new IllegalArgumentException("not a private key PEM block");
+      return PrivateKeys.parse(pemOrDer);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("is not a usable private key: " + e.getMessage());
     }
   }
 
