@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -29,7 +30,7 @@ public final class MutableClock extends Clock {
 
   /** A clock reading the current system time, truncated to whole seconds as X.509 and JWT times are. */
   public static MutableClock startingNow() {
-    return at(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    return at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }
 
   /** Moves the clock forward (or back, for a negative amount). */
