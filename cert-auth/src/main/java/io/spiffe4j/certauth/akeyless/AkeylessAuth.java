@@ -1,7 +1,7 @@
 package io.spiffe4j.certauth.akeyless;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.spiffe4j.certauth.ChallengeSigner;
+import io.spiffe4j.certauth.ClientCertificate;
 import io.spiffe4j.certauth.akeyless.AkeylessException.Kind;
 import io.spiffe4j.internal.Pem;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +15,9 @@ import java.util.Objects;
  * How an {@link AkeylessClient} proves who it is to Akeyless's {@code /auth}: an access key, a certificate, a
  * Kubernetes service account, or a GCP or Azure identity. Pick one with a static factory.
  *
- * <p>Certificate authentication uses challenge mode: the client fetches a challenge, the {@link ChallengeSigner}
- * signs it, and only the certificate and the signature are sent; the private key never leaves its
- * {@code ChallengeSigner}. Only {@link #certificateSendingPrivateKey} sends the key itself.
+ * <p>Certificate authentication uses challenge mode: the client fetches a challenge, the
+ * {@link ClientCertificate}'s signer signs it, and only the certificate chain and the signature are sent; the
+ * private key never leaves its signer. Only {@link #certificateSendingPrivateKey} sends the key itself.
  *
  * <p>Immutable and thread-safe as long as the signer and token suppliers are. {@link #toString()} shows the access
  * type and access ID, never a key or token.
@@ -66,22 +66,19 @@ public final class AkeylessAuth {
   }
 
   /**
-   * Certificate authentication in challenge mode: {@code /get-cert-challenge} with the certificate, the signer signs
-   * the base64-decoded challenge, and {@code /auth} gets the certificate, the challenge as received and the
-   * signature in standard base64. The private key stays wherever the signer keeps it.
-   *
-   * @param chain the client certificate first, then any intermediates the auth method needs; sent as PEM
+   * Certificate authentication in challenge mode: {@code /get-cert-challenge} with the certificate chain, the
+   * certificate's signer signs the base64-decoded challenge, and {@code /auth} gets the chain, the challenge as
+   * received and the signature in standard base64. The private key stays wherever the signer keeps it (this
+   * process, a PKCS#11 token, a KMS).
    */
-  public static AkeylessAuth certificate(String accessId, List<X509Certificate> chain, ChallengeSigner signer) {
-    String certData = Certificates.base64Pem(checkChain(chain));
-    Objects.requireNonNull(signer, "signer");
+  public static AkeylessAuth certificate(String accessId, ClientCertificate certificate) {
+    Objects.requireNonNull(certificate, "certificate");
     String id = checkId(accessId);
     return new AkeylessAuth("cert", id, ", challenge mode", (auth, exchange) -> {
-      String challenge = CertChallenge.fetch(exchange, id, certData);
-      String signature = Base64.getEncoder().encodeToString(CertChallenge.sign(signer, challenge));
-      auth.put("cert-data", certData)
+      String challenge = CertChallenge.fetch(exchange, id, certificate.certData());
+      auth.put("cert-data", certificate.certData())
           .put("cert-challenge", challenge)
-          .putSecret("signed-cert-challenge", signature);
+          .putSecret("signed-cert-challenge", CertChallenge.sign(certificate, challenge));
     });
   }
 
@@ -92,15 +89,18 @@ public final class AkeylessAuth {
    * certificate is valid. Prefer {@link #certificate}, which proves possession of the key without sending it; use
    * this only where an auth method requires it.
    *
+   * @param chain the client certificate first, then any intermediates the auth method needs
    * @throws IllegalArgumentException if the key cannot be exported (for example a hardware key)
+   * @throws io.spiffe4j.certauth.CertAuthException if the key does not belong to the certificate, or as
+   *     {@link ClientCertificate#of(List, PrivateKey)}
    */
   public static AkeylessAuth certificateSendingPrivateKey(String accessId, List<X509Certificate> chain,
       PrivateKey privateKey) {
-    String certData = Certificates.base64Pem(checkChain(chain));
     Objects.requireNonNull(privateKey, "privateKey");
     if (privateKey.getEncoded() == null) {
       throw new IllegalArgumentException("the private key cannot be exported; use certificate(...) with a signer");
     }
+    String certData = ClientCertificate.of(chain, privateKey).certData();
     return new AkeylessAuth("cert", checkId(accessId), ", key mode", (auth, exchange) -> {
       String pem = Pem.encode("PRIVATE KEY", privateKey.getEncoded());
       auth.put("cert-data", certData)
@@ -228,14 +228,6 @@ public final class AkeylessAuth {
       throw new IllegalArgumentException(name + " must not be blank");
     }
     return value;
-  }
-
-  private static List<X509Certificate> checkChain(List<X509Certificate> chain) {
-    List<X509Certificate> copy = List.copyOf(Objects.requireNonNull(chain, "chain"));
-    if (copy.isEmpty()) {
-      throw new IllegalArgumentException("chain must hold at least the client certificate");
-    }
-    return copy;
   }
 
   @Override

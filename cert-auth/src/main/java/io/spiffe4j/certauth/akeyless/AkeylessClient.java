@@ -88,22 +88,6 @@ public final class AkeylessClient implements AutoCloseable {
   }
 
   /**
-   * Asks {@code /get-cert-challenge} for a challenge for this access ID and certificate chain, for callers that
-   * sign it themselves (for example on another machine). The challenge comes back exactly as Akeyless sent it
-   * (base64 text); sign its decoded bytes. No token is needed.
-   *
-   * @throws AkeylessException if the call fails or the answer holds no base64 challenge
-   */
-  public String getCertChallenge(String accessId, List<X509Certificate> chain) {
-    Objects.requireNonNull(accessId, "accessId");
-    String certData = Certificates.base64Pem(List.copyOf(Objects.requireNonNull(chain, "chain")));
-    checkOpen(CertChallenge.OPERATION);
-    Instant deadline = retrier.deadline();
-    return retrier.call(CertChallenge.OPERATION, deadline,
-        attempt -> CertChallenge.fetch(request -> transport.post(request, deadline, attempt), accessId, certData));
-  }
-
-  /**
    * Asks the request's PKI issuer for a certificate, authenticating first if needed.
    *
    * @throws AkeylessException if authentication or issuance fails, or the answer holds no certificate for the

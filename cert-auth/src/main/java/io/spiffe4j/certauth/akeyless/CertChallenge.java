@@ -1,6 +1,6 @@
 package io.spiffe4j.certauth.akeyless;
 
-import io.spiffe4j.certauth.ChallengeSigner;
+import io.spiffe4j.certauth.ClientCertificate;
 import io.spiffe4j.certauth.akeyless.AkeylessException.Kind;
 import java.util.Base64;
 
@@ -10,38 +10,28 @@ final class CertChallenge {
 
   private CertChallenge() {}
 
-  /** The challenge exactly as Akeyless sent it (base64 text), checked to decode. */
+  /** The challenge exactly as Akeyless sent it, checked to be non-empty standard base64. */
   static String fetch(AkeylessAuth.Exchange exchange, String accessId, String certData) {
     ApiRequest request = new ApiRequest(OPERATION).put("access-id", accessId).put("cert-data", certData);
     String challenge = ApiResponses.requiredText(OPERATION, exchange.post(request), "challenge");
-    decode(challenge);
+    byte[] decoded;
+    try {
+      decoded = Base64.getDecoder().decode(challenge);
+    } catch (IllegalArgumentException e) {
+      throw ApiResponses.protocol(OPERATION, 0, "the challenge is not standard base64");
+    }
+    if (decoded.length == 0) {
+      throw ApiResponses.protocol(OPERATION, 0, "the challenge is empty");
+    }
     return challenge;
   }
 
-  /** Signs the decoded challenge bytes; the signer's failure becomes a CREDENTIALS error. */
-  static byte[] sign(ChallengeSigner signer, String challenge) {
-    byte[] signature;
+  /** The {@code signed-cert-challenge}; a failing signer becomes a CREDENTIALS error. */
+  static String sign(ClientCertificate certificate, String challenge) {
     try {
-      signature = signer.sign(decode(challenge));
+      return certificate.signChallenge(challenge);
     } catch (RuntimeException e) {
       throw new AkeylessException(Kind.CREDENTIALS, "auth", "the certificate challenge could not be signed", e);
     }
-    if (signature == null || signature.length == 0) {
-      throw new AkeylessException(Kind.CREDENTIALS, "auth", "the challenge signer returned no signature");
-    }
-    return signature;
-  }
-
-  private static byte[] decode(String challenge) {
-    byte[] bytes;
-    try {
-      bytes = Certificates.decodeBase64(challenge);
-    } catch (IllegalArgumentException e) {
-      throw ApiResponses.protocol(OPERATION, 0, "the challenge is not base64");
-    }
-    if (bytes.length == 0) {
-      throw ApiResponses.protocol(OPERATION, 0, "the challenge is empty");
-    }
-    return bytes;
   }
 }

@@ -9,23 +9,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** Certificates to and from the forms the API and users use: PEM, base64 of PEM, base64 of DER. Stateless. */
+/** Certificates from the forms Akeyless may send them in: PEM, base64 of PEM, base64 of DER. Stateless. */
 final class Certificates {
   private Certificates() {}
-
-  /** The certificates as one PEM text, in order. */
-  static String pem(List<X509Certificate> certificates) {
-    StringBuilder pem = new StringBuilder();
-    for (X509Certificate certificate : certificates) {
-      pem.append(Pem.encode("CERTIFICATE", encoded(certificate)));
-    }
-    return pem.toString();
-  }
-
-  /** Base64 of the PEM text: what {@code cert-data} carries, like the bytes of a {@code cert.pem} file. */
-  static String base64Pem(List<X509Certificate> certificates) {
-    return Base64.getEncoder().encodeToString(pem(certificates).getBytes(StandardCharsets.US_ASCII));
-  }
 
   static byte[] encoded(X509Certificate certificate) {
     try {

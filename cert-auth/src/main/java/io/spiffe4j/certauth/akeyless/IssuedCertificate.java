@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -116,20 +115,5 @@ public final class IssuedCertificate {
         + leaf.getSerialNumber().toString(16) + ", notAfter=" + leaf.getNotAfter().toInstant() + ", intermediates="
         + intermediates.size() + ", roots=" + roots.size() + (displayId == null ? "" : ", displayId=" + displayId)
         + "]";
-  }
-
-  @Override
-  public boolean equals(Object other) {
-    if (!(other instanceof IssuedCertificate)) {
-      return false;
-    }
-    IssuedCertificate that = (IssuedCertificate) other;
-    return leaf.equals(that.leaf) && intermediates.equals(that.intermediates) && roots.equals(that.roots)
-        && Objects.equals(displayId, that.displayId);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(leaf, intermediates, roots, displayId);
   }
 }

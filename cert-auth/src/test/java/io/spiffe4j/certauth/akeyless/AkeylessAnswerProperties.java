@@ -53,8 +53,8 @@ class AkeylessAnswerProperties {
         .on("get-cert-challenge", request -> answerFor("get-cert-challenge", Reply.ok("challenge", "AAAA")))
         .on("get-pki-certificate", request -> answerFor("get-pki-certificate", Reply.error(500, "unscripted")));
     accessKeyClient = client(AkeylessAuth.accessKey("p-1", "ak"));
-    certificateClient = client(AkeylessAuth.certificate("p-2",
-        List.of(TestPki.clientCertificate(TestPki.ecKey(62), "client")), TestPki.signer(TestPki.ecKey(62))));
+    certificateClient = client(AkeylessAuth.certificate("p-2", TestPki.clientCertificate(TestPki.ecKey(62),
+        TestPki.clientCertificate(TestPki.ecKey(62), "client"))));
   }
 
   /** The scripted answer for the operation under test; a plain success for the others. */

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spiffe4j.certauth.CertAuthException;
+import io.spiffe4j.certauth.ClientCertificate;
 import io.spiffe4j.certauth.akeyless.StubGateway.Recorded;
 import io.spiffe4j.certauth.akeyless.StubGateway.Reply;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,8 +107,8 @@ class AuthRequestTest {
       return verified.get() ? Reply.ok("token", "t-abc") : Reply.error(401, "bad signature");
     });
 
-    JsonNode body = authenticate(AkeylessAuth.certificate("p-cert1", List.of(certificate, TestPki.ROOT),
-        TestPki.signer(key)));
+    JsonNode body = authenticate(AkeylessAuth.certificate("p-cert1",
+        TestPki.clientCertificate(key, certificate, TestPki.ROOT)));
 
     assertTrue(verified.get(), "the stub verified the signature with the certificate's public key");
     JsonNode challengeRequest = gateway.requests("get-cert-challenge").get(0).body;
@@ -132,7 +134,10 @@ class AuthRequestTest {
           Base64.getDecoder().decode(request.get("signed-cert-challenge").asText()));
       return ok ? Reply.ok("token", "t-abc") : Reply.error(401, "signature mismatch");
     });
-    AkeylessAuth auth = AkeylessAuth.certificate("p-cert1", List.of(certificate), TestPki.signer(TestPki.ecKey(11)));
+    // Right for the probe ClientCertificate signs when it is built, wrong afterwards: the gateway must refuse it.
+    AtomicInteger signatures = new AtomicInteger();
+    AkeylessAuth auth = AkeylessAuth.certificate("p-cert1", ClientCertificate.of(List.of(certificate),
+        challenge -> TestPki.sign(signatures.getAndIncrement() == 0 ? key : TestPki.ecKey(11), challenge)));
     try (AkeylessClient client = AkeylessClient.builder(gateway.url(), auth).build()) {
       AkeylessException e = assertThrows(AkeylessException.class, client::token);
       assertEquals(AkeylessException.Kind.UNAUTHENTICATED, e.kind());
@@ -143,11 +148,15 @@ class AuthRequestTest {
   @Test
   void certificate_signerFailure_isCredentialsError() {
     gateway.on("get-cert-challenge", request -> Reply.ok("challenge", base64("challenge")));
-    AkeylessAuth auth = AkeylessAuth.certificate("p-cert1",
-        List.of(TestPki.clientCertificate(TestPki.ecKey(10), "client")),
-        challenge -> {
-          throw new CertAuthException("the token is not present");
-        });
+    KeyPair key = TestPki.ecKey(10);
+    AtomicInteger signatures = new AtomicInteger();
+    AkeylessAuth auth = AkeylessAuth.certificate("p-cert1", ClientCertificate.of(
+        List.of(TestPki.clientCertificate(key, "client")), challenge -> {
+          if (signatures.getAndIncrement() > 0) {
+            throw new CertAuthException("the token is not present");
+          }
+          return TestPki.sign(key, challenge);
+        }));
     try (AkeylessClient client = AkeylessClient.builder(gateway.url(), auth).build()) {
       AkeylessException e = assertThrows(AkeylessException.class, client::token);
       assertEquals(AkeylessException.Kind.CREDENTIALS, e.kind());
@@ -159,8 +168,9 @@ class AuthRequestTest {
   @Test
   void certificate_challengeThatIsNotBase64_isProtocolError() {
     gateway.on("get-cert-challenge", request -> Reply.ok("challenge", "not base64 at all!"));
+    KeyPair key = TestPki.ecKey(10);
     AkeylessAuth auth = AkeylessAuth.certificate("p-cert1",
-        List.of(TestPki.clientCertificate(TestPki.ecKey(10), "client")), TestPki.signer(TestPki.ecKey(10)));
+        TestPki.clientCertificate(key, TestPki.clientCertificate(key, "client")));
     try (AkeylessClient client = AkeylessClient.builder(gateway.url(), auth).build()) {
       AkeylessException e = assertThrows(AkeylessException.class, client::token);
       assertEquals(AkeylessException.Kind.PROTOCOL, e.kind());
@@ -320,8 +330,9 @@ class AuthRequestTest {
   void factoriesRejectMissingArguments() {
     assertThrows(NullPointerException.class, () -> AkeylessAuth.accessKey(null, "k"));
     assertThrows(IllegalArgumentException.class, () -> AkeylessAuth.accessKey("p-1", " "));
-    assertThrows(IllegalArgumentException.class,
-        () -> AkeylessAuth.certificate("p-1", List.of(), TestPki.signer(TestPki.ecKey(10))));
+    assertThrows(NullPointerException.class, () -> AkeylessAuth.certificate("p-1", null));
+    assertThrows(CertAuthException.class, () -> AkeylessAuth.certificateSendingPrivateKey("p-1",
+        List.of(TestPki.clientCertificate(TestPki.ecKey(10), "client")), TestPki.ecKey(11).getPrivate()));
     assertThrows(IllegalArgumentException.class, () -> AkeylessAuth.kubernetes("p-1", "", () -> "t"));
   }
 }

@@ -140,8 +140,8 @@ class SecretLeakTest {
   private List<String> certificateFlows() {
     gateway.on("get-cert-challenge", request -> Reply.ok("challenge", b64("challenge-" + System.nanoTime())));
     gateway.on("auth", request -> echo(401, request));
-    try (AkeylessClient client = client(AkeylessAuth.certificate("p-cert", List.of(CERTIFICATE),
-        TestPki.signer(KEY)))) {
+    try (AkeylessClient client = client(AkeylessAuth.certificate("p-cert",
+        TestPki.clientCertificate(KEY, CERTIFICATE)))) {
       fails(client, client::token);
       gateway.on("auth", request -> Reply.ok("token", TOKEN));
       observed.add(client.token().toString());

@@ -1,6 +1,6 @@
 package io.spiffe4j.certauth.akeyless;
 
-import io.spiffe4j.certauth.ChallengeSigner;
+import io.spiffe4j.certauth.ClientCertificate;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.internal.Pem;
 import io.spiffe4j.mint.CertificateMinter;
@@ -81,10 +81,6 @@ final class TestPki {
   }
 
   /** SHA-256 with the key's algorithm; ECDSA signatures in DER, as Akeyless verifies them. */
-  static ChallengeSigner signer(KeyPair key) {
-    return challenge -> sign(key, challenge);
-  }
-
   static byte[] sign(KeyPair key, byte[] data) {
     try {
       Signature signature = Signature.getInstance(algorithm(key.getPublic()));
@@ -123,7 +119,16 @@ final class TestPki {
   }
 
   static String pem(X509Certificate... certificates) {
-    return Certificates.pem(List.of(certificates));
+    StringBuilder pem = new StringBuilder();
+    for (X509Certificate certificate : certificates) {
+      pem.append(Pem.encode("CERTIFICATE", Certificates.encoded(certificate)));
+    }
+    return pem.toString();
+  }
+
+  /** A client certificate and its in-process key, checked by {@link ClientCertificate}. */
+  static ClientCertificate clientCertificate(KeyPair key, X509Certificate... chain) {
+    return ClientCertificate.of(List.of(chain), key.getPrivate());
   }
 
   /** Signs the CSR in a {@code csr-data-base64} value (base64 of PEM) with the intermediate, as an issuer would. */
