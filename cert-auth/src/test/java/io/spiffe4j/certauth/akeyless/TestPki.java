@@ -20,6 +20,11 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -111,6 +116,21 @@ final class TestPki {
   static byte[] csr(KeyPair key, String commonName) {
     try {
       return new JcaPKCS10CertificationRequestBuilder(new X500Principal("CN=" + commonName), key.getPublic())
+          .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
+          .getEncoded();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A DER CSR for a CA key, as SPIRE sends one: subject {@code O=SPIFFE}, the trust domain as the only URI SAN. */
+  static byte[] caCsr(KeyPair key, String trustDomainUri) {
+    try {
+      ExtensionsGenerator extensions = new ExtensionsGenerator();
+      extensions.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, trustDomainUri)));
+      return new JcaPKCS10CertificationRequestBuilder(new X500Principal("O=SPIFFE"), key.getPublic())
+          .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
           .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
           .getEncoded();
     } catch (Exception e) {
