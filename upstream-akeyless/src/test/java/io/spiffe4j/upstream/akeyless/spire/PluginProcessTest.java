@@ -126,6 +126,19 @@ class PluginProcessTest {
   }
 
   @Test
+  void sigterm_removesTheSocketDirectoryAndExits() throws Exception {
+    try (PluginClient plugin = PluginClient.launch(PluginClient.testPluginCommand(),
+        Map.of("PLUGIN_UNIX_SOCKET_DIR", socketParent.toString()))) {
+      plugin.process.destroy();
+
+      assertTrue(plugin.process.waitFor(5, TimeUnit.SECONDS));
+      assertFalse(Files.exists(plugin.socket.getParent()), "the socket directory is removed");
+      assertEquals(List.of(), plugin.stdoutAfterHandshake());
+      assertHclogLines(plugin.stderrLinesAfterExit());
+    }
+  }
+
+  @Test
   void runByHand_explainsAndExitsWithStatusOne() throws Exception {
     Process process = PluginClient.start(PluginClient.testPluginCommand(), Map.of("UpstreamAuthority", ""));
     PluginClient.Output stdout = new PluginClient.Output(process.getInputStream());
