@@ -2,6 +2,7 @@
 module io.spiffe4j.cli {
   requires io.spiffe4j;
   requires io.spiffe4j.workloadapi;
+  requires io.spiffe4j.certauth;
   requires info.picocli;
   requires com.fasterxml.jackson.databind;
 

@@ -1,5 +1,6 @@
 package io.spiffe4j.cli;
 
+import io.spiffe4j.certauth.CertAuthException;
 import io.spiffe4j.workloadapi.WorkloadApiException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -8,9 +9,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code spiffe4j} command. Exit codes: 0 every input valid, 1 any input invalid, 2 usage error (including a
- * missing or malformed Workload API address), 3 a file could not be read or written, 4 the Workload API failed: the
- * endpoint is unavailable, has no identity for this process, refused the call or broke the standard.
+ * The {@code spiffe4j} command. Exit codes: 0 every input valid, 1 any input invalid (including a key that cannot be
+ * used or decrypted), 2 usage error (including a missing or malformed Workload API address), 3 a file could not be
+ * read or written, 4 the Workload API failed: the endpoint is unavailable, has no identity for this process, refused
+ * the call or broke the standard.
  */
 @Command(
     name = "spiffe4j",
@@ -19,7 +21,8 @@ import picocli.CommandLine.Command;
     description = "Parse, verify and inspect SPIFFE IDs, X509-SVIDs, JWT-SVIDs and bundles; fetch and watch them"
         + " from the Workload API.",
     subcommands = {IdCommand.class, X509Command.class, JwtCommand.class, BundleCommand.class,
-        FetchCommand.class, WatchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        FetchCommand.class, WatchCommand.class, DemoCommand.class, AkeylessCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main {
   static final int EXIT_INVALID = 1;
   static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
@@ -39,6 +42,12 @@ public final class Main {
       if (e instanceof UnreadableInputException || e instanceof UnwritableOutputException) {
         cmd.getErr().println("spiffe4j: " + e.getMessage());
         return EXIT_UNREADABLE;
+      }
+      if (e instanceof CertAuthException) {
+        // A key or certificate file: missing (3), or unusable as given (1); the message names the file.
+        cmd.getErr().println("spiffe4j: " + e.getMessage());
+        return ((CertAuthException) e).kind() == CertAuthException.Kind.UNREADABLE_FILE
+            ? EXIT_UNREADABLE : EXIT_INVALID;
       }
       if (e instanceof WorkloadApiException) {
         // One line naming the endpoint, the call and the status; never a gRPC stack trace.

@@ -7,10 +7,13 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the CLI as a named module on the module path, so the module descriptors of spiffe-core, the Workload API
@@ -34,7 +37,27 @@ class ModulePathSmokeTest {
     assertTrue(output.contains("spiffe4j: FetchX509SVID at unix:///nonexistent/a.sock failed: UNAVAILABLE"), output);
   }
 
+  /**
+   * cert-auth and its BouncyCastle modules resolve too: an encrypted OpenSSH key (bcrypt KDF, BouncyCastle) is
+   * decrypted with a password from the environment, and the challenge signed.
+   */
+  @Test
+  void akeylessChallengeSignRunsOnTheModulePath(@TempDir Path dir) throws Exception {
+    Path key = dir.resolve("id_ecdsa");
+    Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-N", "module-path", "-f", key.toString())
+        .redirectErrorStream(true).start();
+    assertTrue(keygen.waitFor(60, TimeUnit.SECONDS) && keygen.exitValue() == 0, "ssh-keygen is required");
+    String output = runOnModulePath(0, Map.of("KEY_PASSWORD", "module-path"), "akeyless", "challenge-sign",
+        "--key", key.toString(), "--key-password-env", "KEY_PASSWORD", "--challenge", "AQIDBA==");
+    assertEquals(0x30, Base64.getDecoder().decode(output.strip())[0], "a DER ECDSA signature: " + output);
+  }
+
   private static String runOnModulePath(int expectedExitCode, String... args) throws Exception {
+    return runOnModulePath(expectedExitCode, Map.of(), args);
+  }
+
+  private static String runOnModulePath(int expectedExitCode, Map<String, String> environment, String... args)
+      throws Exception {
     String modulePath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
         .filter(entry -> !entry.contains("test-classes"))
         .filter(entry -> !entry.contains("junit") && !entry.contains("opentest4j") && !entry.contains("apiguardian")
@@ -45,7 +68,9 @@ class ModulePathSmokeTest {
     List<String> command = new ArrayList<>(List.of(java, "--module-path", modulePath,
         "-m", "io.spiffe4j.cli/io.spiffe4j.cli.Main"));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     process.waitFor(60, TimeUnit.SECONDS);
     assertEquals(expectedExitCode, process.exitValue(), output);

@@ -2,13 +2,14 @@ package io.spiffe4j.internal;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.spec.PSSParameterSpec;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -45,10 +46,13 @@ public final class Signatures {
       "1.2.840.10045.4.3.3", "SHA-384",
       "1.2.840.10045.4.3.4", "SHA-512");
   private static final String ED25519 = "1.3.101.112";
-  /** sha256WithRSAEncryption, sha384WithRSAEncryption, sha512WithRSAEncryption (RFC 4055 §5). */
-  private static final Set<String> RSA_PKCS1_CERTIFICATE_ALGORITHMS = Set.of(
-      "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13");
+  /** sha256WithRSAEncryption, sha384WithRSAEncryption, sha512WithRSAEncryption (RFC 4055 §5), by JCA name. */
+  private static final Map<String, String> RSA_PKCS1_CERTIFICATE_ALGORITHMS = Map.of(
+      "1.2.840.113549.1.1.11", "SHA256withRSA",
+      "1.2.840.113549.1.1.12", "SHA384withRSA",
+      "1.2.840.113549.1.1.13", "SHA512withRSA");
   private static final String RSASSA_PSS = PKCSObjectIdentifiers.id_RSASSA_PSS.getId();
+  private static final String RSASSA_PSS_JCA = "RSASSA-PSS";
   /** The RSASSA-PSS digests allowed, each with the salt length it requires: the digest's own length. */
   private static final Map<ASN1ObjectIdentifier, Integer> PSS_SALT_LENGTHS = Map.of(
       NISTObjectIdentifiers.id_sha256, 32,
@@ -103,7 +107,7 @@ public final class Signatures {
 
   private static boolean allowsRsaCertificateAlgorithm(X509Certificate certificate) {
     String algorithm = certificate.getSigAlgOID();
-    if (RSA_PKCS1_CERTIFICATE_ALGORITHMS.contains(algorithm)) {
+    if (RSA_PKCS1_CERTIFICATE_ALGORITHMS.containsKey(algorithm)) {
       return true;
     }
     return RSASSA_PSS.equals(algorithm) && allowsPssParameters(certificate.getSigAlgParams());
@@ -152,27 +156,74 @@ public final class Signatures {
     }
   }
 
+  /**
+   * Whether {@code signature} is a valid signature of {@code signedData} by {@code key} under the X.509 signature
+   * algorithm {@code algorithmOid} with the DER-encoded {@code algorithmParameters} (null when absent): the check of
+   * {@link #verifyCertificate}, with the same allow-list and strictness, for signed structures other than
+   * certificates, such as PKCS#10 certification requests. RSA and RSASSA-PSS go through the JDK's
+   * {@link Signature}.
+   */
+  public static boolean verifySignedData(String algorithmOid, byte[] algorithmParameters, PublicKey key,
+      byte[] signedData, byte[] signature) {
+    try {
+      String ecdsaDigest = ECDSA_CERTIFICATE_DIGESTS.get(algorithmOid);
+      if (ecdsaDigest != null) {
+        return verifyEcdsa(algorithmParameters, key, ecdsaDigest, signedData, signature);
+      }
+      if (ED25519.equals(algorithmOid)) {
+        return verifyEd25519(algorithmParameters, key, signedData, signature);
+      }
+      Signature verifier;
+      String rsaPkcs1 = RSA_PKCS1_CERTIFICATE_ALGORITHMS.get(algorithmOid);
+      if (rsaPkcs1 != null) {
+        verifier = Signature.getInstance(rsaPkcs1);
+      } else if (RSASSA_PSS.equals(algorithmOid) && allowsPssParameters(algorithmParameters)) {
+        AlgorithmParameters parameters = AlgorithmParameters.getInstance(RSASSA_PSS_JCA);
+        parameters.init(algorithmParameters);
+        verifier = Signature.getInstance(RSASSA_PSS_JCA);
+        verifier.setParameter(parameters.getParameterSpec(PSSParameterSpec.class));
+      } else {
+        return false;
+      }
+      verifier.initVerify(key);
+      verifier.update(signedData);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   private static boolean verifyEcdsaCertificate(X509Certificate certificate, PublicKey issuerKey, String digest)
       throws GeneralSecurityException {
+    return verifyEcdsa(certificate.getSigAlgParams(), issuerKey, digest, certificate.getTBSCertificate(),
+        certificate.getSignature());
+  }
+
+  private static boolean verifyEcdsa(byte[] parameters, PublicKey issuerKey, String digest, byte[] signedData,
+      byte[] signature) throws GeneralSecurityException {
     // RFC 5758 §3.2: ECDSA algorithm identifiers carry no parameters.
-    if (certificate.getSigAlgParams() != null) {
+    if (parameters != null) {
       return false;
     }
     PreparedEcdsaKey key = PreparedKeys.ecdsa(issuerKey);
-    BigInteger[] rs = EcdsaSignatureEncoding.fromDer(certificate.getSignature());
-    return key != null && rs != null && key.verify(digest, certificate.getTBSCertificate(), rs);
+    BigInteger[] rs = EcdsaSignatureEncoding.fromDer(signature);
+    return key != null && rs != null && key.verify(digest, signedData, rs);
   }
 
   private static boolean verifyEd25519Certificate(X509Certificate certificate, PublicKey issuerKey)
       throws GeneralSecurityException {
+    return verifyEd25519(certificate.getSigAlgParams(), issuerKey, certificate.getTBSCertificate(),
+        certificate.getSignature());
+  }
+
+  private static boolean verifyEd25519(byte[] parameters, PublicKey issuerKey, byte[] signedData, byte[] signature)
+      throws GeneralSecurityException {
     // RFC 8410 §3: the Ed25519 algorithm identifier has no parameters.
-    if (certificate.getSigAlgParams() != null) {
+    if (parameters != null) {
       return false;
     }
     Ed25519PublicKeyParameters key = PreparedKeys.ed25519(issuerKey);
-    byte[] signature = certificate.getSignature();
-    byte[] tbs = certificate.getTBSCertificate();
     return key != null && signature.length == ED25519_SIGNATURE_LENGTH
-        && key.verify(Ed25519.Algorithm.Ed25519, null, tbs, 0, tbs.length, signature, 0);
+        && key.verify(Ed25519.Algorithm.Ed25519, null, signedData, 0, signedData.length, signature, 0);
   }
 }

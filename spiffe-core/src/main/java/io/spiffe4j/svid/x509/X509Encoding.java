@@ -2,26 +2,12 @@ package io.spiffe4j.svid.x509;
 
 import io.spiffe4j.internal.DerCertificates;
 import io.spiffe4j.internal.Pem;
-import java.io.ByteArrayInputStream;
+import io.spiffe4j.internal.PrivateKeys;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.DERNull;
-import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
-import org.bouncycastle.asn1.sec.ECPrivateKey;
-import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 
 /**
  * Decoding of certificate chains and private keys from PEM or DER. Every failure is an {@link X509SvidException}
@@ -30,9 +16,6 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 final class X509Encoding {
   private static final String CERTIFICATE = "CERTIFICATE";
   private static final String PKCS8 = "PRIVATE KEY";
-  private static final String SEC1_EC = "EC PRIVATE KEY";
-  private static final String PKCS1_RSA = "RSA PRIVATE KEY";
-  private static final String ENCRYPTED_PKCS8 = "ENCRYPTED PRIVATE KEY";
 
   private X509Encoding() {}
 
@@ -82,87 +65,19 @@ final class X509Encoding {
    * {@code RSA PRIVATE KEY}, which are rewrapped as PKCS#8) or from PKCS#8 DER. Certificate blocks are skipped.
    */
   static PrivateKey privateKey(byte[] data, String rule) {
-    if (!Pem.looksLikePem(data)) {
-      return pkcs8PrivateKey(data, rule);
-    }
-    Pem.Block keyBlock = null;
-    for (Pem.Block block : pemBlocks(data, rule)) {
-      if (CERTIFICATE.equals(block.type())) {
-        continue;
-      }
-      if (keyBlock != null) {
-        throw new X509SvidException("more than one PEM block in the private key", rule);
-      }
-      keyBlock = block;
-    }
-    if (keyBlock == null) {
-      throw new X509SvidException("no private key block in PEM", rule);
-    }
-    switch (keyBlock.type()) {
-      case PKCS8:
-        return pkcs8PrivateKey(keyBlock.der(), rule);
-      case SEC1_EC:
-        return pkcs8PrivateKey(sec1ToPkcs8(keyBlock.der(), rule), rule);
-      case PKCS1_RSA:
-        return pkcs8PrivateKey(pkcs1ToPkcs8(keyBlock.der(), rule), rule);
-      case ENCRYPTED_PKCS8:
-        throw new X509SvidException("encrypted private keys are not supported", rule);
-      default:
-        throw new X509SvidException(
-            "unexpected PEM block for a private key: " + PathValidator.printable(keyBlock.type()), rule);
+    try {
+      return PrivateKeys.parse(data);
+    } catch (IllegalArgumentException e) {
+      throw new X509SvidException(e.getMessage(), rule, e.getCause());
     }
   }
 
   /** An unencrypted PKCS#8 key (X509-21) of a type an X509-SVID may have: RSA, EC or Ed25519. */
   static PrivateKey pkcs8PrivateKey(byte[] der, String rule) {
-    ASN1ObjectIdentifier algorithm;
     try {
-      algorithm = PrivateKeyInfo.getInstance(der).getPrivateKeyAlgorithm().getAlgorithm();
-    } catch (RuntimeException e) {
-      throw new X509SvidException("private key is not PKCS#8 DER", rule, e);
-    }
-    String jcaName;
-    if (PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) {
-      jcaName = "RSA";
-    } else if (X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm)) {
-      jcaName = "EC";
-    } else if (EdECObjectIdentifiers.id_Ed25519.equals(algorithm)) {
-      jcaName = "Ed25519";
-    } else {
-      throw new X509SvidException("unsupported private key algorithm " + algorithm.getId(), rule);
-    }
-    try {
-      return KeyFactory.getInstance(jcaName).generatePrivate(new PKCS8EncodedKeySpec(der));
-    } catch (GeneralSecurityException | RuntimeException e) {
-      throw new X509SvidException("malformed " + jcaName + " private key", rule, e);
-    }
-  }
-
-  private static byte[] sec1ToPkcs8(byte[] der, String rule) {
-    ECPrivateKey key;
-    try {
-      key = ECPrivateKey.getInstance(der);
-    } catch (RuntimeException e) {
-      throw new X509SvidException("malformed EC PRIVATE KEY", rule, e);
-    }
-    if (key.getParametersObject() == null) {
-      throw new X509SvidException("EC PRIVATE KEY does not name its curve", rule);
-    }
-    try {
-      AlgorithmIdentifier algorithm =
-          new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, key.getParametersObject());
-      return new PrivateKeyInfo(algorithm, key).getEncoded();
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new X509SvidException("malformed EC PRIVATE KEY", rule, e);
-    }
-  }
-
-  private static byte[] pkcs1ToPkcs8(byte[] der, String rule) {
-    try {
-      AlgorithmIdentifier algorithm = new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE);
-      return new PrivateKeyInfo(algorithm, RSAPrivateKey.getInstance(der)).getEncoded();
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new X509SvidException("malformed RSA PRIVATE KEY", rule, e);
+      return PrivateKeys.parsePkcs8(der);
+    } catch (IllegalArgumentException e) {
+      throw new X509SvidException(e.getMessage(), rule, e.getCause());
     }
   }
 

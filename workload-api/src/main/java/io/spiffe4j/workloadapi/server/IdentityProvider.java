@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * What a {@link WorkloadApiServer} serves on one socket: the identities of the workloads that can reach that socket,
  * with the bundles they trust. The server asks the provider on every call and after every change it signals; it
- * never caches, so the provider is the one source of truth. {@link MintingIdentityProvider} is a simple one.
+ * never caches, so the provider is the one source of truth. {@link AuthorityIdentityProvider} serves the identities
+ * of an embedded authority; {@link MintingIdentityProvider} is a one-identity convenience over it.
  *
  * <p><b>No identity yet.</b> A provider with nothing to give (the workload is not registered, or its identity was
  * withdrawn) answers {@link Optional#empty()} or an empty list, and the server answers {@code PERMISSION_DENIED}

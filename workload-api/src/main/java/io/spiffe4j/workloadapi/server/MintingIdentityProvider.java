@@ -1,109 +1,70 @@
 package io.spiffe4j.workloadapi.server;
 
+import io.spiffe4j.authority.SpiffeAuthority;
+import io.spiffe4j.authority.UpstreamAuthorities;
 import io.spiffe4j.bundle.BundleSet;
 import io.spiffe4j.bundle.SpiffeBundle;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.id.TrustDomain;
-import io.spiffe4j.mint.CertificateMinter;
-import io.spiffe4j.mint.JwtSvidMinter;
 import io.spiffe4j.mint.KeyAlgorithm;
 import io.spiffe4j.svid.jwt.JwtSvid;
-import io.spiffe4j.svid.jwt.JwtSvidValidator;
-import io.spiffe4j.svid.x509.X509Svid;
 import io.spiffe4j.workloadapi.X509Context;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * An {@link IdentityProvider} for one SPIFFE ID that mints its own SVIDs with spiffe4j's minting primitive: a
- * one-workload trust domain for tests, demos and local development. (A real authority, with registration entries
- * and an upstream, implements the SPI on its own.)
+ * An {@link IdentityProvider} for one SPIFFE ID with a trust domain of its own: a one-workload trust domain for tests,
+ * demos and local development, in one builder call. It is a {@link SpiffeAuthority} and an
+ * {@link AuthorityIdentityProvider} of that one identity, made and owned together.
  *
  * <ul>
- *   <li><b>X.509.</b> An X509-SVID with a fresh key for every issue, signed by a CA: a self-signed EC P-256 CA
- *       created by the builder (valid for a year), or one given to it. The CA is the trust domain's X.509 bundle.
- *       The SVID is valid for {@code svidTtl} (1 h by default, never beyond the CA) and re-issued at half-life, or
- *       at once by {@link #rotate()}; each issue is signalled to subscribers, so a server pushes it to its streams.
+ *   <li><b>X.509.</b> An X509-SVID with a fresh key for every issue, signed by the authority's CA: a self-signed
+ *       EC P-256 CA valid for a year, which is the trust domain's X.509 bundle; or, when a CA is given to the
+ *       builder, an intermediate CA it signs, with the given CA as the bundle. The SVID is valid for {@code svidTtl}
+ *       (1 h by default, never beyond the CA) and re-issued at half-life, or at once by {@link #rotate()}; each
+ *       issue is signalled to subscribers, so a server pushes it. The CA rotates as the authority's do.
  *   <li><b>JWT.</b> JWT-SVIDs minted on every request, valid for {@code jwtSvidTtl} (5 min by default), signed by
- *       one JWT authority with a key ID (a random EC P-256 key by default), which is the trust domain's JWT bundle.
+ *       the authority's JWT key (a random EC P-256 key with a random key ID by default), which is the trust domain's
+ *       JWT bundle.
  *   <li><b>Federation.</b> Bundles of other trust domains given to the builder are served beside the own one.
- *   <li><b>Time.</b> Validity, half-life and JWT validation follow the builder's {@link Clock}. The half-life timer
- *       runs on real time and re-reads the clock when it fires; with a clock that tests move, call {@link #rotate()}.
+ *   <li><b>Time.</b> Validity, half-life and JWT validation follow the builder's {@link Clock}. The timer runs on
+ *       real time and re-reads the clock when it fires; with a clock that tests move, call {@link #rotate()}.
  * </ul>
  *
  * <p>{@link #revoke()} withdraws the identity (callers then get {@code PERMISSION_DENIED}, as a workload whose
  * registration was deleted); {@link Builder#startWithoutIdentity()} starts that way, as one not registered yet.
  *
- * <p>Thread-safe. It owns one daemon timer thread ({@code spiffe4j-workloadapi-server-rotation-*}) from its first
- * issue until {@link #close()}, which stops rotating; the last state stays served.
+ * <p>Thread-safe. It owns one daemon timer thread ({@code spiffe4j-workloadapi-server-rotation-*}), shared by the
+ * SVID half-life and the CA rotation, until {@link #close()}, which stops both; the last state stays served.
  */
 public final class MintingIdentityProvider implements IdentityProvider, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(MintingIdentityProvider.class);
   private static final Duration CA_TTL = Duration.ofDays(365);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final SpiffeId id;
   private final String hint;
-  private final Duration svidTtl;
-  private final Duration jwtSvidTtl;
-  private final KeyAlgorithm keyAlgorithm;
-  private final X509Certificate ca;
-  private final PrivateKey caKey;
-  private final String jwtKeyId;
-  private final PrivateKey jwtKey;
-  private final SpiffeBundle bundle;
-  private final BundleSet bundles;
-  private final Clock clock;
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-
+  private final ScheduledThreadPoolExecutor timer;
+  private final SpiffeAuthority authority;
+  private final AuthorityIdentityProvider provider;
   private final Object lock = new Object();
-  private volatile X509Context current;
-  private ScheduledThreadPoolExecutor timer;
-  private ScheduledFuture<?> rotation;
   private boolean closed;
 
-  private MintingIdentityProvider(Builder builder) {
+  private MintingIdentityProvider(Builder builder, ScheduledThreadPoolExecutor timer, SpiffeAuthority authority,
+      AuthorityIdentityProvider provider) {
     this.id = builder.id;
     this.hint = builder.hint;
-    this.svidTtl = builder.svidTtl;
-    this.jwtSvidTtl = builder.jwtSvidTtl;
-    this.keyAlgorithm = builder.keyAlgorithm;
-    this.clock = builder.clock;
-    if (builder.ca != null) {
-      this.ca = builder.ca;
-      this.caKey = builder.caKey;
-    } else {
-      KeyPair key = KeyAlgorithm.EC_P256.generate();
-      this.ca = CertificateMinter.ca(key.getPublic(), id.trustDomain().id())
-          .validFor(clock.instant(), CA_TTL)
-          .sign(key.getPrivate());
-      this.caKey = key.getPrivate();
-    }
-    KeyPair jwtAuthority = builder.jwtKey != null ? builder.jwtKey : KeyAlgorithm.EC_P256.generate();
-    this.jwtKeyId = builder.jwtKeyId != null ? builder.jwtKeyId : randomKeyId();
-    this.jwtKey = jwtAuthority.getPrivate();
-    this.bundle = SpiffeBundle.of(id.trustDomain(), List.of(ca), Map.of(jwtKeyId, jwtAuthority.getPublic()));
-    List<SpiffeBundle> all = new ArrayList<>(builder.federated);
-    all.add(bundle);
-    this.bundles = BundleSet.of(all);
+    this.timer = timer;
+    this.authority = authority;
+    this.provider = provider;
   }
 
   /** A builder for a provider of {@code id}, which must not be a trust domain's root ID. */
@@ -111,20 +72,14 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
     return new Builder(id);
   }
 
-  private static String randomKeyId() {
-    byte[] random = new byte[16];
-    new SecureRandom().nextBytes(random);
-    return HexFormat.of().formatHex(random);
-  }
-
   /** The identity this provider issues. */
   public SpiffeId id() {
     return id;
   }
 
-  /** The own trust domain's bundle: the CA and the JWT authority. */
+  /** The own trust domain's bundle: the CA (or the given CA) and the JWT authority, as the authority has them now. */
   public SpiffeBundle bundle() {
-    return bundle;
+    return authority.bundle();
   }
 
   /**
@@ -136,25 +91,8 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
   public void rotate() {
     synchronized (lock) {
       checkOpen();
-      issue();
+      provider.register(id, hint);
     }
-    signal();
-  }
-
-  /** Guarded by {@code lock}. */
-  private void issue() {
-    Instant now = clock.instant();
-    Duration ttl = min(svidTtl, Duration.between(now, ca.getNotAfter().toInstant()));
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalStateException("the CA of " + id.trustDomain() + " expired at " + ca.getNotAfter().toInstant());
-    }
-    KeyPair key = keyAlgorithm.generate();
-    X509Certificate leaf = CertificateMinter.x509Svid(key.getPublic(), id)
-        .validFor(now, ttl)
-        .issuedBy(ca, caKey)
-        .sign(null);
-    current = new X509Context(List.of(X509Svid.of(List.of(leaf), key.getPrivate()).withHint(hint)), bundles);
-    scheduleRotation(now.plus(ttl.dividedBy(2)));
   }
 
   /**
@@ -166,13 +104,8 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
   public void revoke() {
     synchronized (lock) {
       checkOpen();
-      current = null;
-      if (rotation != null) {
-        rotation.cancel(false);
-        rotation = null;
-      }
+      provider.deregister(id);
     }
-    signal();
   }
 
   private void checkOpen() {
@@ -181,93 +114,31 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
     }
   }
 
-  /** Guarded by {@code lock}. */
-  private void scheduleRotation(Instant due) {
-    if (rotation != null) {
-      rotation.cancel(false);
-    }
-    if (timer == null) {
-      timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-        Thread thread = new Thread(runnable, "spiffe4j-workloadapi-server-rotation-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      });
-      timer.setRemoveOnCancelPolicy(true);
-    }
-    long delay = Math.max(0, Duration.between(clock.instant(), due).toNanos());
-    rotation = timer.schedule(() -> rotateIfDue(due), delay, TimeUnit.NANOSECONDS);
-  }
-
-  /** The timer's task: the clock, not the timer, says whether the half-life has come. */
-  private void rotateIfDue(Instant due) {
-    synchronized (lock) {
-      if (closed || current == null) {
-        return;
-      }
-      if (clock.instant().isBefore(due)) {
-        scheduleRotation(due);
-        return;
-      }
-      try {
-        issue();
-      } catch (RuntimeException e) {
-        LOG.error("cannot re-issue the X509-SVID of {}; it expires at {}", id, current.defaultSvid().expiresAt(), e);
-        return;
-      }
-    }
-    signal();
-  }
-
-  private void signal() {
-    for (Runnable listener : listeners) {
-      try {
-        listener.run();
-      } catch (RuntimeException e) {
-        LOG.warn("a listener of the identity provider of {} failed", id, e);
-      }
-    }
-  }
-
   @Override
   public Optional<X509Context> x509Context() {
-    return Optional.ofNullable(current);
+    return provider.x509Context();
   }
 
   @Override
   public BundleSet jwtBundles() {
-    return bundles;
+    return provider.jwtBundles();
   }
 
   /** A JWT-SVID of this provider's ID for the audiences, if it has an identity and {@code subject} is empty or it. */
   @Override
   public List<JwtSvid> mintJwtSvids(List<String> audiences, Optional<SpiffeId> subject) {
-    Objects.requireNonNull(audiences, "audiences");
-    Objects.requireNonNull(subject, "subject");
-    if (current == null || (subject.isPresent() && !subject.get().equals(id))) {
-      return List.of();
-    }
-    Instant now = clock.instant();
-    String token = JwtSvidMinter.forSubject(id)
-        .audience(audiences.toArray(new String[0]))
-        .issuedAt(now)
-        .expiry(now.plus(jwtSvidTtl))
-        .keyId(jwtKeyId)
-        .sign(jwtKey);
-    return List.of(JwtSvid.parseInsecure(token));
+    return provider.mintJwtSvids(audiences, subject);
   }
 
   @Override
   public Subscription subscribe(Runnable listener) {
-    Objects.requireNonNull(listener, "listener");
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return provider.subscribe(listener);
   }
 
   /** As the default, with time judged by this provider's clock, which minted the tokens. */
   @Override
   public JwtSvid validateJwtSvid(String token, String audience) {
-    return JwtSvidValidator.builder().bundleSource(bundles).expectAudience(audience).clock(clock).build()
-        .validate(token);
+    return provider.validateJwtSvid(token, audience);
   }
 
   /** Stops rotating and ends the timer thread. The last state stays available. Idempotent. */
@@ -275,22 +146,18 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
   public void close() {
     synchronized (lock) {
       closed = true;
-      if (timer != null) {
-        timer.shutdownNow();
-      }
     }
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+    provider.close();
+    authority.close();
+    timer.shutdownNow();
   }
 
   /** The ID, whether an SVID is issued and until when; never a key. */
   @Override
   public String toString() {
-    X509Context context = current;
+    Optional<X509Context> context = provider.x509Context();
     return "MintingIdentityProvider{id=" + id
-        + (context == null ? ", no identity" : ", expiresAt=" + context.defaultSvid().expiresAt()) + "}";
+        + (context.isEmpty() ? ", no identity" : ", expiresAt=" + context.get().defaultSvid().expiresAt()) + "}";
   }
 
   /** Settings of a {@link MintingIdentityProvider}. Not thread-safe. */
@@ -351,7 +218,9 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
     }
 
     /**
-     * The CA that signs the X509-SVIDs and is the trust domain's X.509 bundle, instead of a new self-signed one.
+     * The CA that is the trust domain's X.509 bundle, instead of a new self-signed one. It signs the authority's
+     * intermediate CAs (an {@linkplain UpstreamAuthorities#of(X509Certificate, PrivateKey) upstream} in memory),
+     * which sign the X509-SVIDs; no CA or SVID outlives it.
      *
      * @throws IllegalArgumentException if the certificate is not a CA
      */
@@ -368,6 +237,7 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
 
     /**
      * The JWT authority that signs the JWT-SVIDs, with its key ID, instead of a new EC P-256 key with a random one.
+     * It is the authority's first JWT key: a CA rotation (a year on) replaces it.
      *
      * @throws IllegalArgumentException if the key ID is empty (JWT-12)
      */
@@ -415,18 +285,58 @@ public final class MintingIdentityProvider implements IdentityProvider, AutoClos
      *
      * @throws io.spiffe4j.svid.x509.X509SvidException if the key algorithm is one X509-SVIDs do not allow
      * @throws IllegalStateException if the given CA has expired
+     * @throws io.spiffe4j.authority.UpstreamAuthorityException if the given CA cannot sign intermediate CAs
      */
     public MintingIdentityProvider build() {
-      MintingIdentityProvider provider = new MintingIdentityProvider(this);
-      if (!startWithoutIdentity) {
-        try {
-          provider.rotate();
-        } catch (RuntimeException e) {
-          provider.close();
-          throw e;
-        }
+      if (ca != null && !ca.getNotAfter().toInstant().isAfter(clock.instant())) {
+        throw new IllegalStateException(
+            "the CA of " + id.trustDomain() + " expired at " + ca.getNotAfter().toInstant());
       }
-      return provider;
+      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+        Thread thread = new Thread(runnable, "spiffe4j-workloadapi-server-rotation-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      });
+      timer.setRemoveOnCancelPolicy(true);
+      SpiffeAuthority authority = null;
+      AuthorityIdentityProvider provider = null;
+      try {
+        authority = authority(timer);
+        AuthorityIdentityProvider.Builder providerBuilder = AuthorityIdentityProvider.builder(authority)
+            .scheduler(timer);
+        federated.forEach(providerBuilder::federatedBundle);
+        if (!startWithoutIdentity) {
+          providerBuilder.identity(id, hint);
+        }
+        provider = providerBuilder.build();
+        return new MintingIdentityProvider(this, timer, authority, provider);
+      } catch (RuntimeException e) {
+        if (provider != null) {
+          provider.close();
+        }
+        if (authority != null) {
+          authority.close();
+        }
+        timer.shutdownNow();
+        throw e;
+      }
+    }
+
+    private SpiffeAuthority authority(ScheduledThreadPoolExecutor timer) {
+      SpiffeAuthority.Builder authority = SpiffeAuthority.builder(id.trustDomain())
+          .caTtl(CA_TTL)
+          .x509SvidTtl(svidTtl)
+          .jwtSvidTtl(jwtSvidTtl)
+          .x509SvidKeyAlgorithm(keyAlgorithm)
+          .clock(clock)
+          .scheduler(timer);
+      if (ca != null) {
+        authority.upstream(UpstreamAuthorities.of(ca, caKey).withClock(clock));
+      }
+      if (jwtKey != null) {
+        authority.firstJwtKey(jwtKeyId, jwtKey);
+      }
+      return authority.build();
     }
 
     private static Duration positive(Duration duration, String name) {
