@@ -5,8 +5,8 @@
  * protobuf classes) are not exported: the plugin is a program, run from its single executable file.
  */
 module io.spiffe4j.upstream.akeyless {
-  requires io.spiffe4j;
-  requires io.spiffe4j.certauth;
+  requires transitive io.spiffe4j;
+  requires transitive io.spiffe4j.certauth;
   requires io.grpc;
   requires io.grpc.stub;
   requires io.grpc.protobuf;
@@ -17,4 +17,6 @@ module io.spiffe4j.upstream.akeyless {
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires java.logging;
+
+  exports io.spiffe4j.upstream.akeyless;
 }

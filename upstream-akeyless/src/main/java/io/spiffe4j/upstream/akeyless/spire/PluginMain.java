@@ -1,7 +1,5 @@
 package io.spiffe4j.upstream.akeyless.spire;
 
-import io.spiffe4j.authority.UpstreamAuthorityException;
-
 /**
  * The entry point of the {@code spire-upstream-akeyless} plugin file (the jar's {@code Main-Class}). SPIRE Server
  * starts it as an external UpstreamAuthority plugin; run by hand it explains that and exits with status 1.
@@ -11,9 +9,6 @@ public final class PluginMain {
   }
 
   public static void main(String[] args) {
-    PluginProcess.run(config -> {
-      throw new UpstreamAuthorityException(UpstreamAuthorityException.Kind.MISCONFIGURED,
-          "this build of the plugin has no Akeyless upstream authority yet");
-    });
+    PluginProcess.run(AkeylessUpstreams::create);
   }
 }

@@ -13,11 +13,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** CSRs as SPIRE builds them for its upstream (spire-plugin-protocol.md 5.1): one URI SAN, the trust domain's ID. */
-final class Csrs {
+public final class Csrs {
   private Csrs() {
   }
 
-  static byte[] caCsr(KeyPair key, String trustDomain) {
+  public static byte[] caCsr(KeyPair key, String trustDomain) {
     try {
       ExtensionsGenerator extensions = new ExtensionsGenerator();
       extensions.addExtension(Extension.subjectAlternativeName, false,
