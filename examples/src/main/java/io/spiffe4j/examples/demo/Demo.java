@@ -61,7 +61,7 @@ final class Demo {
 
   private Result run(Upstream kind) {
     long started = System.nanoTime();
-    try (Upstream.Opened upstream = kind.open()) {
+    try (Upstream.Opened upstream = kind.open(TRUST_DOMAIN)) {
       say("demo", "trust domain " + TRUST_DOMAIN + ", upstream: " + upstream.description());
       // The same schedule as a SPIRE Server with its defaults. Rotation is forced below rather than awaited.
       try (SpiffeAuthority authority = SpiffeAuthority.builder(TRUST_DOMAIN)

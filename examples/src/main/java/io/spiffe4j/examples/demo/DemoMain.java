@@ -3,15 +3,16 @@ package io.spiffe4j.examples.demo;
 import java.io.PrintStream;
 
 /**
- * {@code java -jar spiffe4j-demo.jar [--upstream self-signed]}: runs the {@linkplain Demo demo} and prints a line per
- * step. Exit code 0 when every step held, 1 when one did not (one line on stderr says which), 2 for a usage error.
+ * {@code java -jar spiffe4j-demo.jar [--upstream self-signed|akeyless]}: runs the {@linkplain Demo demo} and prints a
+ * line per step. Exit code 0 when every step held, 1 when one did not (one line on stderr says which), 2 for a usage
+ * error.
  */
 public final class DemoMain {
   static final int EXIT_OK = 0;
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 2;
 
-  private static final String USAGE = "usage: java -jar spiffe4j-demo.jar [--upstream " + Upstream.choices() + "]";
+  private static final String USAGE = "usage: java -jar spiffe4j-demo.jar [--upstream " + Upstream.choices("|") + "]";
 
   private DemoMain() {
   }

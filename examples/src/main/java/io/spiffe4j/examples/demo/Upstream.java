@@ -1,10 +1,20 @@
 package io.spiffe4j.examples.demo;
 
+import io.spiffe4j.akeyless.testkit.AccessKeyCredentials;
+import io.spiffe4j.akeyless.testkit.AkeylessGateway;
+import io.spiffe4j.akeyless.testkit.PkiIssuer;
+import io.spiffe4j.akeyless.testkit.PkiIssuerSettings;
 import io.spiffe4j.authority.LocalUpstreamAuthority;
 import io.spiffe4j.authority.UpstreamAuthorities;
 import io.spiffe4j.authority.UpstreamAuthority;
+import io.spiffe4j.certauth.akeyless.AkeylessAuth;
+import io.spiffe4j.certauth.akeyless.AkeylessClient;
+import io.spiffe4j.id.TrustDomain;
+import io.spiffe4j.upstream.akeyless.AkeylessUpstreamAuthority;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /** Where the authority's CAs come from: the value of {@code --upstream}. */
@@ -12,11 +22,53 @@ enum Upstream {
   /** A root CA of the demo's own, in memory, signs each CA of the authority: no external service. */
   SELF_SIGNED("self-signed") {
     @Override
-    Opened open() {
+    Opened open(TrustDomain trustDomain) {
       LocalUpstreamAuthority upstream = UpstreamAuthorities.selfSigned();
       X509Certificate root = upstream.roots().get(0);
-      return new Opened(upstream, "an in-memory self-signed root \"" + Certificates.name(root) + "\" "
-          + Certificates.serial(root), () -> { });
+      return new Opened(upstream, "an in-memory self-signed root " + describe(root), () -> { });
+    }
+  },
+
+  /**
+   * A PKI issuer of an Akeyless Gateway signs each CA, as for a SPIRE Server with the {@code spire-upstream-akeyless}
+   * plugin. The gateway is the Akeyless testkit's, on 127.0.0.1 over HTTPS, so no Akeyless account is needed; with a
+   * real one, only the gateway URL, the credentials and the issuer's name change.
+   */
+  AKEYLESS("akeyless") {
+    @Override
+    Opened open(TrustDomain trustDomain) {
+      AkeylessGateway gateway = AkeylessGateway.builder().https(true).start();
+      try {
+        // What an Akeyless administrator sets up once: an issuer that signs CAs for the trust domain, and an
+        // identity for the authority. SPIRE accepts only keyCertSign and cRLSign on a CA it is given, not the
+        // issuer's default key usage. The embedded authority's requests name the trust domain as common name too,
+        // which SPIRE's do not: the issuer must allow it as a domain.
+        PkiIssuer issuer = gateway.createPkiIssuer(PkiIssuerSettings.builder("spiffe4j-demo-issuer", Duration.ofDays(7))
+            .ca(true)
+            .keyUsage("CertSign,CRLSign")
+            .allowedUriSans(trustDomain.idString())
+            .allowedDomains(trustDomain.name())
+            .build());
+        AccessKeyCredentials credentials = gateway.createAccessKeyAuthMethod("spiffe4j-demo");
+
+        AkeylessClient client = AkeylessClient.builder(gateway.url().toString(),
+                AkeylessAuth.accessKey(credentials.accessId(), credentials.accessKey()))
+            .trustedCertificates(List.of(gateway.tlsCaCertificate()))
+            .build();
+        // The upstream owns the client and closes it with itself.
+        AkeylessUpstreamAuthority upstream = AkeylessUpstreamAuthority.builder(client, issuer.name()).build();
+        try {
+          upstream.authenticate();
+        } catch (RuntimeException e) {
+          upstream.close();
+          throw e;
+        }
+        return new Opened(upstream, "Akeyless PKI issuer \"" + issuer.name() + "\" at " + gateway.url() + ", root "
+            + describe(issuer.rootCertificate()), gateway::close);
+      } catch (RuntimeException e) {
+        gateway.close();
+        throw e;
+      }
     }
   };
 
@@ -31,8 +83,8 @@ enum Upstream {
     return option;
   }
 
-  /** Starts what this upstream needs and returns the upstream authority to give the SPIFFE authority. */
-  abstract Opened open();
+  /** Starts what this upstream needs, and the upstream authority that signs CAs of {@code trustDomain}. */
+  abstract Opened open(TrustDomain trustDomain);
 
   /**
    * The upstream named by an option value.
@@ -45,12 +97,16 @@ enum Upstream {
         return upstream;
       }
     }
-    throw new IllegalArgumentException("unknown upstream \"" + value + "\": choose " + choices());
+    throw new IllegalArgumentException("unknown upstream \"" + value + "\": choose " + choices(" or "));
   }
 
   /** The option values, for usage messages. */
-  static String choices() {
-    return Arrays.stream(values()).map(Upstream::option).collect(Collectors.joining(" or "));
+  static String choices(String separator) {
+    return Arrays.stream(values()).map(Upstream::option).collect(Collectors.joining(separator));
+  }
+
+  private static String describe(X509Certificate root) {
+    return "\"" + Certificates.name(root) + "\" " + Certificates.serial(root);
   }
 
   /**

@@ -11,14 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the shaded jar as the README does, {@code java -jar examples/target/spiffe4j-demo.jar}, in a JVM of its own:
  * the jar is complete (dependencies, service files, manifest), the demo succeeds, and it prints its story and nothing
- * else. Run by failsafe after {@code package}, which is when the jar exists.
+ * else. Run by failsafe after {@code package}, which is when the jar exists; the tag keeps surefire off it even when
+ * {@code -Dtest} names it.
  */
+@Tag("jar")
 class DemoJarIT {
   private static final long TIMEOUT_SECONDS = 120;
 
@@ -44,6 +47,21 @@ class DemoJarIT {
     assertTrue(out.get(out.size() - 1).matches("done {6}\\d+ checks held in \\d+\\.\\d s"), run.toString());
   }
 
+  /** The jar holds the Akeyless upstream and the local gateway too: the same story, CAs signed by an Akeyless issuer. */
+  @Test
+  void theJarRunsTheDemoWithAnAkeylessUpstream() throws Exception {
+    Result run = runJar(List.of(), "--upstream", "akeyless");
+
+    assertEquals(DemoMain.EXIT_OK, run.exitCode, run.toString());
+    assertEquals(List.of(), run.stderr, "nothing but the story: no log line, no stack trace");
+    assertLine(run.stdout, "demo      trust domain demo.spiffe4j.io, upstream: Akeyless PKI issuer "
+        + "\"spiffe4j-demo-issuer\" at https://127.0.0.1:");
+    assertLine(run.stdout, "authority CA 1 \"demo.spiffe4j.io\" #");
+    assertLine(run.stdout, "impostor  GET /hello refused by the server's authorizer");
+    assertTrue(run.stdout.get(run.stdout.size() - 1).matches("done {6}\\d+ checks held in \\d+\\.\\d s"),
+        run.toString());
+  }
+
   /** A step that fails ends the run with exit code 1 and one line saying what, not a stack trace. */
   @Test
   void aFailedStepExitsWithOneAndOneLine(@TempDir Path dir) throws Exception {
@@ -61,7 +79,7 @@ class DemoJarIT {
         "a line starting with <" + prefix + "> in:\n" + String.join("\n", lines));
   }
 
-  private static Result runJar(List<String> jvmOptions) throws IOException, InterruptedException {
+  private static Result runJar(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
     String jarProperty = System.getProperty("spiffe4j.demo.jar");
     assertTrue(jarProperty != null, "the failsafe configuration sets spiffe4j.demo.jar; run `mvn verify`");
     Path jar = Path.of(jarProperty);
@@ -70,6 +88,7 @@ class DemoJarIT {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toString()));
+    command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
     // stderr is small; read it after stdout (which the demo closes on exit), then wait.
     String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -24,21 +24,24 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The demo's story in this JVM: every step's outcome, and nothing left running afterwards. */
 class DemoTest {
   /** Threads end and descriptors close asynchronously after {@code close()}: how long to wait for them. */
   private static final Duration SETTLE = Duration.ofSeconds(10);
 
-  @Test
-  void everyStepHoldsAndNothingIsLeftBehind() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Upstream.class)
+  void everyStepHoldsAndNothingIsLeftBehind(Upstream upstream) throws Exception {
     // Netty's epoll transport keeps one socket open for the life of the JVM from its first use: not the demo's.
     Epoll.isAvailable();
     Set<Thread> threadsBefore = liveThreads();
     long socketsBefore = openSockets();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-    Result result = Demo.run(Upstream.SELF_SIGNED, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    Result result = Demo.run(upstream, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     List<String> lines = result.lines();
     assertEquals(lines, printed.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList()));
@@ -64,7 +67,11 @@ class DemoTest {
     String socketDirectory = lines.stream().filter(line -> line.startsWith("agent")).findFirst().orElseThrow()
         .replaceAll(".* in ", "");
     assertFalse(Files.exists(Path.of(socketDirectory)), "the socket directory is removed: " + socketDirectory);
-    awaitTrue(() -> threadsBefore.containsAll(liveThreads()), () -> "threads left running: "
+    // The Akeyless client's JDK 17 HttpClient has no close(): its selector thread ends once the client is collected.
+    awaitTrue(() -> {
+      System.gc();
+      return threadsBefore.containsAll(liveThreads());
+    }, () -> "threads left running: "
         + liveThreads().stream().filter(t -> !threadsBefore.contains(t)).map(Thread::getName).sorted()
             .collect(Collectors.toList()));
     awaitTrue(() -> openSockets() <= socketsBefore,
@@ -75,7 +82,7 @@ class DemoTest {
   void usageErrorsExitWithTwoAndSayWhy() {
     Run unknown = Run.of("--upstream", "vault");
     assertEquals(DemoMain.EXIT_USAGE, unknown.exitCode);
-    assertTrue(unknown.err.startsWith("spiffe4j-demo: unknown upstream \"vault\": choose self-signed"), unknown.err);
+    assertTrue(unknown.err.startsWith("spiffe4j-demo: unknown upstream \"vault\": choose self-signed or akeyless\n"), unknown.err);
     assertEquals("", unknown.out);
 
     Run missingValue = Run.of("--upstream");
@@ -84,7 +91,7 @@ class DemoTest {
 
     Run help = Run.of("--help");
     assertEquals(DemoMain.EXIT_OK, help.exitCode);
-    assertTrue(help.out.startsWith("usage: java -jar spiffe4j-demo.jar [--upstream self-signed"), help.out);
+    assertTrue(help.out.startsWith("usage: java -jar spiffe4j-demo.jar [--upstream self-signed|akeyless]"), help.out);
   }
 
   /** {@link DemoMain#run} with captured streams. */
@@ -133,7 +140,7 @@ class DemoTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(failure.get());
       }
-      Thread.sleep(20);
+      Thread.sleep(50);
     }
   }
 }
