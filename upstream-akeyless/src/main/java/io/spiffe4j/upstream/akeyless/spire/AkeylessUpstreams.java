@@ -1,0 +1,74 @@
+package io.spiffe4j.upstream.akeyless.spire;
+
+import io.spiffe4j.authority.UpstreamAuthority;
+import io.spiffe4j.certauth.ClientCertificate;
+import io.spiffe4j.certauth.akeyless.AkeylessAuth;
+import io.spiffe4j.certauth.akeyless.AkeylessClient;
+import io.spiffe4j.certauth.akeyless.AzureManagedIdentityToken;
+import io.spiffe4j.certauth.akeyless.GcpIdentityToken;
+import io.spiffe4j.upstream.akeyless.AkeylessUpstreamAuthority;
+import java.util.Arrays;
+
+/**
+ * The plugin's {@link UpstreamFactory}: an {@link AkeylessUpstreamAuthority} for the configured gateway, access type
+ * and issuer, which has authenticated once, so that SPIRE's {@code Configure} fails on wrong credentials.
+ */
+final class AkeylessUpstreams {
+  private AkeylessUpstreams() {
+  }
+
+  /**
+   * Builds the upstream and authenticates once.
+   *
+   * @throws io.spiffe4j.SpiffeException if a key or certificate file or the CA bundle cannot be used (the plugin
+   *     answers INVALID_ARGUMENT); {@link io.spiffe4j.authority.UpstreamAuthorityException} if Akeyless refuses the
+   *     credentials or cannot be reached
+   */
+  static UpstreamAuthority create(PluginConfig config) {
+    AkeylessClient.Builder client = AkeylessClient.builder(config.gatewayUrl().toString(), auth(config));
+    config.customCaBundle().ifPresent(client::caBundle);
+    AkeylessUpstreamAuthority upstream =
+        AkeylessUpstreamAuthority.builder(client.build(), config.pkiCertIssuerName()).build();
+    try {
+      upstream.authenticate();
+      return upstream;
+    } catch (RuntimeException e) {
+      upstream.close();
+      throw e;
+    }
+  }
+
+  private static AkeylessAuth auth(PluginConfig config) {
+    String accessId = config.accessId();
+    switch (config.accessType()) {
+      case ACCESS_KEY:
+        return AkeylessAuth.accessKey(accessId, config.accessKey().orElseThrow());
+      case API_KEY:
+        return AkeylessAuth.apiKey(accessId, config.accessKey().orElseThrow());
+      case CERT:
+        return AkeylessAuth.certificate(accessId, clientCertificate(config));
+      case K8S:
+        return AkeylessAuth.kubernetes(accessId, config.k8sAuthConfigName().orElseThrow());
+      case GCP:
+        return AkeylessAuth.gcp(accessId, config.gcpAudience().orElse(GcpIdentityToken.DEFAULT_AUDIENCE));
+      case AZURE_AD:
+        AzureManagedIdentityToken token = AzureManagedIdentityToken.forManagement();
+        return AkeylessAuth.azureAd(accessId,
+            config.azureObjectId().map(token::withObjectId).orElse(token));
+      default:
+        throw new AssertionError(config.accessType());
+    }
+  }
+
+  /** The client certificate and its key's signer (challenge mode: the key never leaves this process). */
+  private static ClientCertificate clientCertificate(PluginConfig config) {
+    char[] password = config.keyPassword().map(String::toCharArray).orElse(null);
+    try {
+      return ClientCertificate.fromFiles(config.certFile().orElseThrow(), config.keyFile().orElseThrow(), password);
+    } finally {
+      if (password != null) {
+        Arrays.fill(password, '\0');
+      }
+    }
+  }
+}
