@@ -2,11 +2,15 @@ package io.spiffe4j.examples.demo;
 
 import io.spiffe4j.authority.AuthorityCa;
 import io.spiffe4j.svid.x509.X509Svid;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.Collection;
 import java.util.List;
 
 /** How the demo names certificates in its output, and tells which CA issued an SVID. */
 final class Certificates {
+  private static final int URI_SAN = 6;
+
   private Certificates() {
   }
 
@@ -16,13 +20,28 @@ final class Certificates {
     return "#" + (hex.length() > 8 ? hex.substring(0, 8) : hex);
   }
 
-  /** The subject's common name, or the whole subject if it has none. */
+  /**
+   * The subject's common name; else, for an authority's CA (whose subject, like SPIRE's, has none), the trust domain
+   * ID it carries as URI SAN; else the whole subject.
+   */
   static String name(X509Certificate certificate) {
     String subject = certificate.getSubjectX500Principal().getName();
     for (String part : subject.split(",")) {
       if (part.startsWith("CN=")) {
         return part.substring(3);
       }
+    }
+    try {
+      Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
+      if (sans != null) {
+        for (List<?> san : sans) {
+          if (Integer.valueOf(URI_SAN).equals(san.get(0))) {
+            return String.valueOf(san.get(1));
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // An unreadable SAN extension: the subject names it well enough for a demo line.
     }
     return subject;
   }

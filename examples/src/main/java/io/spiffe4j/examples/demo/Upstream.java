@@ -41,13 +41,12 @@ enum Upstream {
       try {
         // What an Akeyless administrator sets up once: an issuer that signs CAs for the trust domain, and an
         // identity for the authority. SPIRE accepts only keyCertSign and cRLSign on a CA it is given, not the
-        // issuer's default key usage. The embedded authority's requests name the trust domain as common name too,
-        // which SPIRE's do not: the issuer must allow it as a domain.
+        // issuer's default key usage. Like SPIRE's, the authority's requests carry no common name.
         PkiIssuer issuer = gateway.createPkiIssuer(PkiIssuerSettings.builder("spiffe4j-demo-issuer", Duration.ofDays(7))
             .ca(true)
             .keyUsage("CertSign,CRLSign")
             .allowedUriSans(trustDomain.idString())
-            .allowedDomains(trustDomain.name())
+            .notRequireCn(true)
             .build());
         AccessKeyCredentials credentials = gateway.createAccessKeyAuthMethod("spiffe4j-demo");
 

@@ -56,7 +56,7 @@ class DemoJarIT {
     assertEquals(List.of(), run.stderr, "nothing but the story: no log line, no stack trace");
     assertLine(run.stdout, "demo      trust domain demo.spiffe4j.io, upstream: Akeyless PKI issuer "
         + "\"spiffe4j-demo-issuer\" at https://127.0.0.1:");
-    assertLine(run.stdout, "authority CA 1 \"demo.spiffe4j.io\" #");
+    assertLine(run.stdout, "authority CA 1 \"spiffe://demo.spiffe4j.io\" #");
     assertLine(run.stdout, "impostor  GET /hello refused by the server's authorizer");
     assertTrue(run.stdout.get(run.stdout.size() - 1).matches("done {6}\\d+ checks held in \\d+\\.\\d s"),
         run.toString());
