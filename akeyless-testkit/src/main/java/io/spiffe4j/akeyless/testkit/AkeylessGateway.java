@@ -207,6 +207,14 @@ public final class AkeylessGateway implements AutoCloseable {
     return (String) auth.newToken().get("token");
   }
 
+  /**
+   * Every token this gateway has issued (from {@code /auth} and {@link #issueToken()}), expired ones included, oldest
+   * first: for tests that prove no token reached a log line or an exception message.
+   */
+  public List<String> issuedTokens() {
+    return auth.issuedTokens();
+  }
+
   /** The fault injection knobs of this gateway. */
   public Faults faults() {
     return faults;

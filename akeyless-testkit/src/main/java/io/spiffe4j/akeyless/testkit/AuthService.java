@@ -18,8 +18,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 /**
@@ -73,6 +75,7 @@ final class AuthService {
   private final Map<String, AuthMethod> methods = new ConcurrentHashMap<>();
   private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
   private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+  private final Queue<String> issued = new ConcurrentLinkedQueue<>();
 
   AuthService(Clock clock, Duration tokenLifetime, Duration challengeLifetime) {
     this.clock = clock;
@@ -121,10 +124,16 @@ final class AuthService {
     String token = "t-" + HexFormat.of().formatHex(bytes);
     Instant expiry = now.plus(tokenLifetime).truncatedTo(ChronoUnit.SECONDS);
     tokens.put(token, expiry);
+    issued.add(token);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("token", token);
     answer.put("expiration", DateTimeFormatter.ISO_INSTANT.format(expiry));
     return answer;
+  }
+
+  /** Every token issued so far, expired ones included, oldest first. */
+  List<String> issuedTokens() {
+    return List.copyOf(issued);
   }
 
   /** Whether the token was issued here and has not expired at the clock's time. */

@@ -43,6 +43,17 @@ class AccessKeyAuthTest {
   }
 
   @Test
+  void everyIssuedTokenIsListed_expiredOnesToo() {
+    String fromAuth = http.post("auth", body("access-id", credentials.accessId(),
+        "access-key", credentials.accessKey())).assertOk().text("token");
+    CLOCK.advance(Duration.ofHours(1));
+    String issued = gateway.issueToken();
+    List<String> tokens = gateway.issuedTokens();
+    assertTrue(tokens.indexOf(fromAuth) >= 0 && tokens.indexOf(fromAuth) < tokens.indexOf(issued), tokens::toString);
+    assertFalse(gateway.auth().isValidToken(fromAuth), "expired, and still listed");
+  }
+
+  @Test
   void accessTypeDefaultsToAccessKey() {
     http.post("auth", body("access-id", credentials.accessId(), "access-key", credentials.accessKey())).assertOk();
   }

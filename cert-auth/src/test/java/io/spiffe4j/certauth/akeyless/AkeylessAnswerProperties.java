@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spiffe4j.certauth.SuiteSecrets;
 import io.spiffe4j.certauth.akeyless.StubGateway.Reply;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -114,6 +115,7 @@ class AkeylessAnswerProperties {
   }
 
   private static void assertCleanMessage(AkeylessException e) {
+    SuiteSecrets.observe(e);
     assertTrue(e.getMessage().length() < 1000, e.getMessage());
     assertFalse(e.getMessage().contains("com.fasterxml"), e.getMessage());
   }

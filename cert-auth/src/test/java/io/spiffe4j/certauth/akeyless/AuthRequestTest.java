@@ -1,11 +1,11 @@
 package io.spiffe4j.certauth.akeyless;
 
+import static io.spiffe4j.certauth.SuiteSecrets.assertThrows;
 import static io.spiffe4j.certauth.akeyless.StubGateway.JSON;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;

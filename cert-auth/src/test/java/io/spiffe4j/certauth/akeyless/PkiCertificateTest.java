@@ -1,8 +1,8 @@
 package io.spiffe4j.certauth.akeyless;
 
+import static io.spiffe4j.certauth.SuiteSecrets.assertThrows;
 import static io.spiffe4j.certauth.akeyless.StubGateway.JSON;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,14 +1,13 @@
 package io.spiffe4j.certauth.akeyless;
 
+import static io.spiffe4j.certauth.SuiteSecrets.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.spiffe4j.certauth.SuiteSecrets;
 import io.spiffe4j.certauth.akeyless.StubGateway.Reply;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -23,32 +22,31 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs succeeding and failing calls with distinctive secrets, against a gateway that echoes whole requests into
  * its error texts, and proves no secret reaches an exception message, a {@code toString()} or a log line (slf4j-simple
- * at DEBUG, captured from System.err).
+ * at DEBUG, read back from the suite's log file). The secrets are registered with {@link SuiteSecrets} too, so the
+ * suite's final scan looks for them in everything else.
  */
 class SecretLeakTest {
-  private static final String ACCESS_KEY = "AKSECRET-Zq7Wm3Lp9";
-  private static final String TOKEN = "t-TOKSECRET-5b1f";
-  private static final String K8S_TOKEN = "eyJK8SSECRET.payload.sig";
-  private static final String GCP_TOKEN = "eyJGCPSECRET.payload.sig";
-  private static final String AZURE_TOKEN = "eyJAZURESECRET.payload.sig";
+  private static final String ACCESS_KEY = SuiteSecrets.secret("stub access key", "AKSECRET-Zq7Wm3Lp9");
+  private static final String TOKEN = SuiteSecrets.secret("stub token", "t-TOKSECRET-5b1f");
+  private static final String K8S_TOKEN = SuiteSecrets.bearerToken("stub identity token", "eyJK8SSECRET.payload.sig");
+  private static final String GCP_TOKEN = SuiteSecrets.bearerToken("stub identity token", "eyJGCPSECRET.payload.sig");
+  private static final String AZURE_TOKEN = SuiteSecrets.bearerToken("stub identity token",
+      "eyJAZURESECRET.payload.sig");
   private static final KeyPair KEY = TestPki.ecKey(70);
   private static final X509Certificate CERTIFICATE = TestPki.clientCertificate(KEY, "leak-test");
 
   private final StubGateway gateway = StubGateway.http();
   private final FakeTime time = new FakeTime();
   private final List<String> observed = new ArrayList<>();
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-  private PrintStream originalErr;
+  private long logMark;
 
   @BeforeEach
-  void captureLog() {
-    originalErr = System.err;
-    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+  void markLog() {
+    logMark = SuiteSecrets.logMark();
   }
 
   @AfterEach
-  void restoreLog() {
-    System.setErr(originalErr);
+  void stop() {
     gateway.close();
   }
 
@@ -59,8 +57,8 @@ class SecretLeakTest {
 
   private AkeylessClient client(AkeylessAuth auth) {
     AkeylessClient client = AkeylessClient.builder(gateway.url(), auth).clock(time).sleeper(time).build();
-    observed.add(client.toString());
-    observed.add(auth.toString());
+    observed.add(SuiteSecrets.observeToString(client).toString());
+    observed.add(SuiteSecrets.observeToString(auth).toString());
     return client;
   }
 
@@ -70,10 +68,7 @@ class SecretLeakTest {
   }
 
   private void observe(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      observed.add(String.valueOf(t.getMessage()));
-      observed.add(t.toString());
-    }
+    observed.addAll(SuiteSecrets.texts(e));
     if (e instanceof AkeylessException) {
       ((AkeylessException) e).serverError().ifPresent(observed::add);
     }
@@ -97,7 +92,7 @@ class SecretLeakTest {
     keyModeFlow();
     cloudFlows();
 
-    observed.add(log.toString(StandardCharsets.UTF_8));
+    observed.add(SuiteSecrets.logSince(logMark));
     String everything = String.join("\n", observed);
     assertTrue(everything.contains("akeyless auth attempt 1: HTTP 200"), "the DEBUG log was captured");
     assertTrue(everything.contains("retrying in"), "the WARN retry log was captured");
@@ -114,10 +109,10 @@ class SecretLeakTest {
     try (AkeylessClient client = client(AkeylessAuth.accessKey("p-leak", ACCESS_KEY))) {
       AkeylessToken token = client.token();
       assertEquals(TOKEN, token.reveal());
-      observed.add(token.toString());
+      observed.add(SuiteSecrets.observeToString(token).toString());
       IssuedCertificate issued = client.getPkiCertificate(pki());
-      observed.add(issued.toString());
-      observed.add(pki().toString());
+      observed.add(SuiteSecrets.observeToString(issued).toString());
+      observed.add(SuiteSecrets.observeToString(pki()).toString());
 
       gateway.on("get-pki-certificate", request -> echo(401, request));
       fails(client, () -> client.getPkiCertificate(pki()));
@@ -144,11 +139,12 @@ class SecretLeakTest {
         TestPki.clientCertificate(KEY, CERTIFICATE)))) {
       fails(client, client::token);
       gateway.on("auth", request -> Reply.ok("token", TOKEN));
-      observed.add(client.token().toString());
+      observed.add(SuiteSecrets.observeToString(client.token()).toString());
     }
     List<String> signatures = new ArrayList<>();
     gateway.requests("auth").stream().filter(r -> r.body.has("signed-cert-challenge"))
-        .forEach(r -> signatures.add(r.body.get("signed-cert-challenge").asText()));
+        .forEach(r -> signatures.add(SuiteSecrets.secret("signed challenge",
+            r.body.get("signed-cert-challenge").asText())));
     assertEquals(2, signatures.size());
     return signatures;
   }

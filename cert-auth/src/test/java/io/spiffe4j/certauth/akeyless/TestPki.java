@@ -1,6 +1,7 @@
 package io.spiffe4j.certauth.akeyless;
 
 import io.spiffe4j.certauth.ClientCertificate;
+import io.spiffe4j.certauth.SuiteSecrets;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.internal.Pem;
 import io.spiffe4j.mint.CertificateMinter;
@@ -32,11 +33,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Keys, CAs and CSRs for the tests, all minted with {@link CertificateMinter}. Keys come from a pool generated
- * once per run.
+ * once per run; each private key is registered with {@link SuiteSecrets}, so the secret scan looks for it.
  */
 final class TestPki {
   private static final List<KeyPair> EC_KEYS = new ArrayList<>();
-  private static KeyPair rsaKey;
+  private static final List<KeyPair> RSA_KEYS = new ArrayList<>();
 
   static final KeyPair ROOT_KEY = ecKey(0);
   static final X509Certificate ROOT = CertificateMinter.ca(ROOT_KEY.getPublic(), SpiffeId.parse("spiffe://root.test"))
@@ -55,7 +56,9 @@ final class TestPki {
       while (EC_KEYS.size() <= n) {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));
-        EC_KEYS.add(generator.generateKeyPair());
+        KeyPair key = generator.generateKeyPair();
+        SuiteSecrets.privateKey("TestPki EC key", key.getPrivate());
+        EC_KEYS.add(key);
       }
       return EC_KEYS.get(n);
     } catch (GeneralSecurityException e) {
@@ -63,17 +66,24 @@ final class TestPki {
     }
   }
 
-  static synchronized KeyPair rsaKey() {
-    if (rsaKey == null) {
-      try {
+  static KeyPair rsaKey() {
+    return rsaKey(0);
+  }
+
+  /** The {@code n}th pooled RSA-2048 key. */
+  static synchronized KeyPair rsaKey(int n) {
+    try {
+      while (RSA_KEYS.size() <= n) {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
-        rsaKey = generator.generateKeyPair();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
+        KeyPair key = generator.generateKeyPair();
+        SuiteSecrets.privateKey("TestPki RSA key", key.getPrivate());
+        RSA_KEYS.add(key);
       }
+      return RSA_KEYS.get(n);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
-    return rsaKey;
   }
 
   /** A client certificate for the key, issued by the test root. */
