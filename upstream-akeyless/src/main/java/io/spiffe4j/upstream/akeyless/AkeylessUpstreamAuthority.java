@@ -39,7 +39,9 @@ import java.util.Objects;
  * permissions, a request the issuer refuses (a URI SAN it does not allow, a TTL above its own), an untrusted TLS
  * certificate or an answer that is not the Akeyless API are {@link Kind#MISCONFIGURED}; an unusable CSR is
  * {@link Kind#INVALID_REQUEST}; an unreachable or failing gateway is {@link Kind#UNAVAILABLE} (the client has retried
- * already). JWT keys are not published ({@link #publishJwtKey} is empty), and roots change only with a mint.
+ * already). A missing issuer or a refused mint also names the issuer, the CA lifetime asked for and the issuer
+ * settings to check. JWT keys are not published ({@link #publishJwtKey} is empty), and roots change only with a
+ * mint.
  *
  * <p>Thread-safe. {@link #close()} closes the client when the builder was told the authority owns it (the default).
  */
@@ -99,7 +101,7 @@ public final class AkeylessUpstreamAuthority implements UpstreamAuthority {
     try {
       issued = client.getPkiCertificate(PkiCertificateRequest.builder(issuerName).csr(csr).ttl(ttl).build());
     } catch (AkeylessException e) {
-      throw failure(e);
+      throw mintFailure(e, ttl);
     }
     checkIsUsableCa(issued);
     return new UpstreamX509Ca(issued.chain(), issued.roots());
@@ -127,8 +129,33 @@ public final class AkeylessUpstreamAuthority implements UpstreamAuthority {
     }
   }
 
+  /**
+   * Akeyless's answer names neither the issuer nor what was asked of it, and its wording is undocumented: a refusal
+   * gets both, and the settings that cause one, so the operator knows what to change without reading the request.
+   */
+  private UpstreamAuthorityException mintFailure(AkeylessException e, Duration ttl) {
+    switch (e.kind()) {
+      case NOT_FOUND:
+        return misconfigured("was not found (" + e.getMessage() + "): check the issuer's name, a full path such as "
+            + "/spire/issuer", e);
+      case PERMISSION_DENIED:
+      case REJECTED:
+        return misconfigured("refused to sign a CA valid for " + ttl.toSeconds() + " s (" + e.getMessage() + "): "
+            + "the issuer's --ttl must be at least that long (SPIRE asks for its ca_ttl, which the plugin's max_ttl "
+            + "caps), its --allowed-uri-sans must include spiffe://<trust domain>, and the access ID's role must be "
+            + "allowed to use the issuer", e);
+      default:
+        return failure(e);
+    }
+  }
+
   private UpstreamAuthorityException misconfigured(String problem) {
-    return new UpstreamAuthorityException(Kind.MISCONFIGURED, "the Akeyless PKI issuer " + issuerName + " " + problem);
+    return misconfigured(problem, null);
+  }
+
+  private UpstreamAuthorityException misconfigured(String problem, Throwable cause) {
+    return new UpstreamAuthorityException(Kind.MISCONFIGURED, "the Akeyless PKI issuer " + issuerName + " " + problem,
+        cause);
   }
 
   private static UpstreamAuthorityException failure(AkeylessException e) {

@@ -154,15 +154,38 @@ class AkeylessUpstreamAuthorityTest {
     UpstreamAuthorityException e = mintFails("other-td");
 
     assertEquals(Kind.MISCONFIGURED, e.kind());
-    assertTrue(e.getMessage().contains("403"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("the Akeyless PKI issuer other-td refused to sign a CA valid for 3600 s "
+        + "(akeyless get-pki-certificate: "), e.getMessage());
+    assertTrue(e.getMessage().contains("(HTTP 403): URI SAN spiffe://example.org is not allowed by the issuer"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("its --allowed-uri-sans must include spiffe://<trust domain>"), e.getMessage());
   }
 
   @Test
-  void mint_unknownIssuer_isMisconfigured() {
+  void mint_ttlAboveTheIssuers_isMisconfigured_namingBothLifetimesAndTheSettings() {
+    gateway.createPkiIssuer(spireIssuer("short-lived").build());
+
+    try (AkeylessUpstreamAuthority upstream = upstream("short-lived")) {
+      UpstreamAuthorityException e = assertThrows(UpstreamAuthorityException.class,
+          () -> upstream.mintX509Ca(csr(KeyAlgorithm.EC_P256.generate()), Duration.ofDays(8)));
+
+      assertEquals(Kind.MISCONFIGURED, e.kind());
+      assertTrue(e.getMessage().startsWith("the Akeyless PKI issuer short-lived refused to sign a CA valid for 691200 s"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("requested ttl exceeds the issuer's ttl of 604800 seconds"), e.getMessage());
+      assertTrue(e.getMessage().contains("the issuer's --ttl must be at least that long (SPIRE asks for its ca_ttl, "
+          + "which the plugin's max_ttl caps)"), e.getMessage());
+    }
+  }
+
+  @Test
+  void mint_unknownIssuer_isMisconfigured_namingTheIssuer() {
     UpstreamAuthorityException e = mintFails("no-such-issuer");
 
     assertEquals(Kind.MISCONFIGURED, e.kind());
-    assertTrue(e.getMessage().contains("404"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("the Akeyless PKI issuer no-such-issuer was not found (akeyless "
+        + "get-pki-certificate: "), e.getMessage());
+    assertTrue(e.getMessage().contains("(HTTP 404)"), e.getMessage());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.spiffe4j.upstream.akeyless.spire;
 
 import io.spiffe4j.authority.UpstreamAuthority;
+import io.spiffe4j.authority.UpstreamAuthorityException;
 import io.spiffe4j.certauth.ClientCertificate;
 import io.spiffe4j.certauth.akeyless.AkeylessAuth;
 import io.spiffe4j.certauth.akeyless.AkeylessClient;
@@ -21,8 +22,8 @@ final class AkeylessUpstreams {
    * Builds the upstream and authenticates once.
    *
    * @throws io.spiffe4j.SpiffeException if a key or certificate file or the CA bundle cannot be used (the plugin
-   *     answers INVALID_ARGUMENT); {@link io.spiffe4j.authority.UpstreamAuthorityException} if Akeyless refuses the
-   *     credentials or cannot be reached
+   *     answers INVALID_ARGUMENT); {@link UpstreamAuthorityException} naming the gateway URL and access ID if
+   *     Akeyless refuses the credentials or cannot be reached
    */
   static UpstreamAuthority create(PluginConfig config) {
     AkeylessClient.Builder client = AkeylessClient.builder(config.gatewayUrl().toString(), auth(config));
@@ -32,6 +33,12 @@ final class AkeylessUpstreams {
     try {
       upstream.authenticate();
       return upstream;
+    } catch (UpstreamAuthorityException e) {
+      upstream.close();
+      // The client's message names the operation, not the gateway or identity; spire-server's log shows only this.
+      throw new UpstreamAuthorityException(e.kind(), "authenticating to the Akeyless gateway " + config.gatewayUrl()
+          + " with access ID " + config.accessId() + " (" + config.accessType().wireName() + ") failed: "
+          + e.getMessage(), e);
     } catch (RuntimeException e) {
       upstream.close();
       throw e;

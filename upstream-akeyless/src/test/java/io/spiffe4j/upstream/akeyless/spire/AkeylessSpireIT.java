@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spiffe4j.akeyless.testkit.AccessKeyCredentials;
 import io.spiffe4j.akeyless.testkit.AkeylessGateway;
 import io.spiffe4j.akeyless.testkit.Op;
 import io.spiffe4j.akeyless.testkit.PkiIssuer;
-import io.spiffe4j.akeyless.testkit.PkiIssuerSettings;
 import io.spiffe4j.bundle.X509Bundle;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.svid.x509.X509Svid;
@@ -22,11 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,10 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("launcher")
 @Tag("spire")
 class AkeylessSpireIT {
-  private static final Path LAUNCHER = Path.of(System.getProperty("spiffe4j.plugin.launcher",
-      "target/spire-upstream-akeyless")).toAbsolutePath();
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @TempDir
   Path directory;
 
@@ -50,24 +40,12 @@ class AkeylessSpireIT {
   void spireServer_runsTheLauncher_andAkeylessSignsItsCa() throws Exception {
     try (AkeylessGateway gateway = AkeylessGateway.builder().https(true).start()) {
       AccessKeyCredentials credentials = gateway.createAccessKeyAuthMethod("spire-server");
-      PkiIssuer issuer = gateway.createPkiIssuer(PkiIssuerSettings.builder("spire/intermediate", Duration.ofDays(7))
-          .ca(true).keyUsage("CertSign,CRLSign").notRequireCn(true)
-          .allowedUriSans("spiffe://example.org", "spiffe://example.org/*").build());
-      Path caBundle = directory.resolve("gateway-ca.pem");
-      Files.writeString(caBundle, gateway.tlsCaPem(), StandardCharsets.US_ASCII);
-      String checksum = Files.readString(Path.of(LAUNCHER + ".sha256"), StandardCharsets.US_ASCII).substring(0, 64);
-      String pluginData = ""
-          + "akeyless_gateway_url = \"" + gateway.url() + "\"\n"
-          + "access_type = \"access_key\"\n"
-          + "access_id = \"" + credentials.accessId() + "\"\n"
-          + "access_key = \"" + credentials.accessKey() + "\"\n"
-          + "pki_cert_issuer_name = \"/spire/intermediate\"\n"
-          + "custom_ca_bundle = \"" + caBundle + "\"\n"
-          + "max_ttl = \"48h\"\n";
+      PkiIssuer issuer = gateway.createPkiIssuer(AkeylessSpire.spireIssuer(Duration.ofDays(7)).build());
       SpiffeId workload = SpiffeId.parse("spiffe://example.org/akeyless-signed");
 
       try (Spire spire = Spire.builder()
-          .serverPlugin(UpstreamPluginSpireTest.stanza(LAUNCHER, checksum, pluginData))
+          .serverPlugin(AkeylessSpire.stanza(gateway, credentials, credentials.accessKey(), directory,
+              "max_ttl = \"48h\""))
           .logDirectory(directory.resolve("logs"))
           .start()) {
         spire.createEntry(workload, WorkloadUser.current().uidSelector());
@@ -87,28 +65,8 @@ class AkeylessSpireIT {
             && line.contains("\"plugin_name\":\"spiffe4j_test\"")), "the plugin loaded");
         assertFalse(log.stream().anyMatch(line -> line.contains("Plugin checksum not configured")));
         assertFalse(log.stream().anyMatch(line -> line.contains(credentials.accessKey())), "no access key in the log");
-        System.out.println("SPIRE with the launcher and Akeyless: " + timings(log));
+        System.out.println("SPIRE with the launcher and Akeyless: " + AkeylessSpire.startTimings(spire.server().logFile()));
       }
-    }
-  }
-
-  /** Start to handshake as SPIRE saw it, and the plugin's own Configure and first mint durations. */
-  private static String timings(List<String> log) throws Exception {
-    Map<String, JsonNode> first = log.stream().filter(line -> line.startsWith("{")).map(AkeylessSpireIT::json)
-        .filter(entry -> entry.path("plugin_name").asText().equals("spiffe4j_test"))
-        .collect(Collectors.toMap(entry -> entry.path("msg").asText(), entry -> entry, (a, b) -> a));
-    Duration handshake = Duration.between(Instant.parse(first.get("starting plugin").path("time").asText()),
-        Instant.parse(first.get("using plugin").path("time").asText()));
-    return "plugin start to handshake " + handshake.toMillis() + " ms, Configure (with Akeyless auth) "
-        + first.get("configured").path("duration_ms").asText() + " ms, first mint "
-        + first.get("minted an X.509 CA").path("duration_ms").asText() + " ms";
-  }
-
-  private static JsonNode json(String line) {
-    try {
-      return JSON.readTree(line);
-    } catch (Exception e) {
-      throw new AssertionError("not a JSON log line: " + line, e);
     }
   }
 }

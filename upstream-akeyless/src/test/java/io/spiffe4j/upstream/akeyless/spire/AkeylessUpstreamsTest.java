@@ -17,11 +17,14 @@ import io.spiffe4j.SpiffeException;
 import io.spiffe4j.akeyless.testkit.AccessKeyCredentials;
 import io.spiffe4j.akeyless.testkit.AkeylessGateway;
 import io.spiffe4j.akeyless.testkit.CertAuthSettings;
+import io.spiffe4j.akeyless.testkit.Op;
 import io.spiffe4j.akeyless.testkit.PkiIssuer;
 import io.spiffe4j.akeyless.testkit.PkiIssuerSettings;
+import io.spiffe4j.akeyless.testkit.RequestRecord;
 import io.spiffe4j.authority.UpstreamAuthority;
 import io.spiffe4j.authority.UpstreamAuthorityException;
 import io.spiffe4j.authority.UpstreamX509Ca;
+import io.spiffe4j.certauth.akeyless.RetryPolicy;
 import io.spiffe4j.id.SpiffeId;
 import io.spiffe4j.mint.CertificateMinter;
 import io.spiffe4j.mint.KeyAlgorithm;
@@ -39,6 +42,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +128,59 @@ class AkeylessUpstreamsTest {
 
     assertEquals(UpstreamAuthorityException.Kind.UNAUTHENTICATED, e.kind());
     assertFalse(e.getMessage().contains("not-the-key-9481"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("authenticating to the Akeyless gateway " + gateway.url() + " with access ID "
+        + credentials.accessId() + " (access_key) failed: akeyless auth: "), e.getMessage());
+  }
+
+  @Test
+  void gatewayStopped_failsConfigureUnavailable_namingTheGateway_afterTheRetries() throws Exception {
+    String config = accessKeyConfig("access_key", credentials.accessKey());
+    gateway.close();
+    long started = System.nanoTime();
+
+    UpstreamAuthorityException e = assertThrows(UpstreamAuthorityException.class, () -> create(config));
+
+    assertEquals(UpstreamAuthorityException.Kind.UNAVAILABLE, e.kind());
+    assertTrue(e.getMessage().contains("Akeyless gateway " + gateway.url())
+        && e.getMessage().contains("cannot connect to the gateway"), e.getMessage());
+    assertWithinTheRetryBudget(started);
+  }
+
+  @Test
+  void transient503s_areRetried_andTheMintSucceeds() throws Exception {
+    try (UpstreamAuthority upstream = create(accessKeyConfig("access_key", credentials.accessKey()))) {
+      gateway.clearRequests();
+      gateway.faults().latency(Duration.ofMillis(200)).failNext(Op.GET_PKI_CERTIFICATE, 2, 503);
+
+      assertMints(upstream);
+
+      assertEquals(List.of(503, 503, 200), gateway.requests().stream().filter(r -> r.op() == Op.GET_PKI_CERTIFICATE)
+          .map(RequestRecord::status).collect(Collectors.toList()));
+    }
+  }
+
+  @Test
+  void persistent503_isUnavailable_withTheGatewaysError_afterFourAttempts_withinTheBudget() throws Exception {
+    try (UpstreamAuthority upstream = create(accessKeyConfig("access_key", credentials.accessKey()))) {
+      gateway.clearRequests();
+      gateway.faults().latency(Duration.ofMillis(200)).failNext(Op.GET_PKI_CERTIFICATE, 100, 503);
+      long started = System.nanoTime();
+
+      UpstreamAuthorityException e = assertThrows(UpstreamAuthorityException.class,
+          () -> upstream.mintX509Ca(Csrs.caCsr(KeyAlgorithm.EC_P256.generate(), "example.org"), Duration.ofHours(1)));
+
+      assertEquals(UpstreamAuthorityException.Kind.UNAVAILABLE, e.kind());
+      assertEquals("akeyless get-pki-certificate: the gateway failed (HTTP 503): injected fault [UNAVAILABLE]",
+          e.getMessage());
+      assertEquals(RetryPolicy.defaults().maxAttempts(), gateway.requestCount(Op.GET_PKI_CERTIFICATE));
+      assertWithinTheRetryBudget(started);
+    }
+  }
+
+  /** The plugin keeps the client's default policy: a few attempts, never longer than its total budget. */
+  private static void assertWithinTheRetryBudget(long startedNanos) {
+    Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+    assertTrue(took.compareTo(RetryPolicy.defaults().totalBudget()) < 0, "took " + took);
   }
 
   @Test
