@@ -7,7 +7,9 @@ import io.spiffe4j.certauth.akeyless.AkeylessAuth;
 import io.spiffe4j.certauth.akeyless.AkeylessClient;
 import io.spiffe4j.certauth.akeyless.AzureManagedIdentityToken;
 import io.spiffe4j.certauth.akeyless.GcpIdentityToken;
+import io.spiffe4j.certauth.akeyless.RetryPolicy;
 import io.spiffe4j.upstream.akeyless.AkeylessUpstreamAuthority;
+import java.time.Duration;
 import java.util.Arrays;
 
 /**
@@ -15,6 +17,9 @@ import java.util.Arrays;
  * and issuer, which has authenticated once, so that SPIRE's {@code Configure} fails on wrong credentials.
  */
 final class AkeylessUpstreams {
+  static final Duration SPIRE_REQUEST_TIMEOUT = Duration.ofSeconds(8);
+  static final RetryPolicy SPIRE_RETRIES = RetryPolicy.builder().totalBudget(Duration.ofSeconds(20)).build();
+
   private AkeylessUpstreams() {
   }
 
@@ -26,7 +31,11 @@ final class AkeylessUpstreams {
    *     Akeyless refuses the credentials or cannot be reached
    */
   static UpstreamAuthority create(PluginConfig config) {
-    AkeylessClient.Builder client = AkeylessClient.builder(config.gatewayUrl().toString(), auth(config));
+    // A failed first mint stops spire-server, and SPIRE sets no deadline of its own: a few tries, about 20 s in all,
+    // then the gateway's error, so an operator sees the cause instead of a server that seems to hang.
+    AkeylessClient.Builder client = AkeylessClient.builder(config.gatewayUrl().toString(), auth(config))
+        .requestTimeout(SPIRE_REQUEST_TIMEOUT)
+        .retryPolicy(SPIRE_RETRIES);
     config.customCaBundle().ifPresent(client::caBundle);
     AkeylessUpstreamAuthority upstream =
         AkeylessUpstreamAuthority.builder(client.build(), config.pkiCertIssuerName()).build();

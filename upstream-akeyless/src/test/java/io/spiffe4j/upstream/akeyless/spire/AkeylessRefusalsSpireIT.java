@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("spire")
 class AkeylessRefusalsSpireIT {
   /** The client's whole retry budget, plus the JVM's start and SPIRE's own: a hang shows as a failure, not a wait. */
-  private static final Duration REFUSAL_BOUND = RetryPolicy.defaults().totalBudget().plusSeconds(10);
+  private static final Duration REFUSAL_BOUND = AkeylessUpstreams.SPIRE_RETRIES.totalBudget().plusSeconds(10);
 
   private final AkeylessGateway gateway = AkeylessGateway.builder().https(true).start();
   private final AccessKeyCredentials credentials = gateway.createAccessKeyAuthMethod("spire-server");

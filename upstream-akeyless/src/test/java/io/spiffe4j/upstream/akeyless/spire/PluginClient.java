@@ -189,6 +189,11 @@ final class PluginClient implements AutoCloseable {
     return stderr.lines();
   }
 
+  /** Waits until the plugin has written its first stderr line (it logs once it serves), without taking it. */
+  void awaitFirstStderrLine(Duration timeout) throws InterruptedException {
+    stderr.awaitAny(timeout);
+  }
+
   List<String> stderrLinesAfterExit() throws InterruptedException {
     stderr.awaitEnd();
     return stderr.lines();
@@ -254,6 +259,14 @@ final class PluginClient implements AutoCloseable {
     /** The lines not taken by {@link #next}. */
     synchronized List<String> lines() {
       return List.copyOf(lines.subList(taken, lines.size()));
+    }
+
+    synchronized void awaitAny(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (lines.size() <= taken) {
+        assertTrue(System.nanoTime() < deadline, "no output within " + timeout);
+        wait(50);
+      }
     }
 
     void awaitEnd() throws InterruptedException {

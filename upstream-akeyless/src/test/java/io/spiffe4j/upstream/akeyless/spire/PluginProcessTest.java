@@ -129,6 +129,8 @@ class PluginProcessTest {
   void sigterm_removesTheSocketDirectoryAndExits() throws Exception {
     try (PluginClient plugin = PluginClient.launch(PluginClient.testPluginCommand(),
         Map.of("PLUGIN_UNIX_SOCKET_DIR", socketParent.toString()))) {
+      // The handshake can come before the first log line; a SIGTERM in between would leave stderr empty.
+      plugin.awaitFirstStderrLine(Duration.ofSeconds(10));
       plugin.process.destroy();
 
       assertTrue(plugin.process.waitFor(5, TimeUnit.SECONDS));
