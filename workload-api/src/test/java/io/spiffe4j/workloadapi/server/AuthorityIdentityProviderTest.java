@@ -22,17 +22,15 @@ import io.spiffe4j.svid.jwt.JwtSvidValidator;
 import io.spiffe4j.svid.x509.X509Svid;
 import io.spiffe4j.svid.x509.X509SvidVerifier;
 import io.spiffe4j.workloadapi.Backoff;
+import io.spiffe4j.workloadapi.TestClock;
 import io.spiffe4j.workloadapi.WorkloadApiClient;
 import io.spiffe4j.workloadapi.X509Context;
 import io.spiffe4j.workloadapi.X509Source;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +64,7 @@ class AuthorityIdentityProviderTest {
   @TempDir
   Path dir;
 
-  private final MovingClock clock = new MovingClock(THEN);
+  private final TestClock clock = new TestClock(THEN);
   private final List<AutoCloseable> resources = new ArrayList<>();
 
   @AfterEach
@@ -81,33 +79,6 @@ class AuthorityIdentityProviderTest {
     return resource;
   }
 
-  /** A clock the tests move; thread-safe. */
-  private static final class MovingClock extends Clock {
-    private volatile Instant now;
-
-    MovingClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   private SpiffeAuthority authorityOnTheTestClock() {
     return track(SpiffeAuthority.builder(TD).caTtl(Duration.ofHours(6)).x509SvidTtl(Duration.ofHours(1))
