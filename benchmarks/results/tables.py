@@ -24,6 +24,19 @@ def load(path):
     return rows
 
 
+def load_average(run):
+    """The 1-minute load average at the start and end of a run, from runs.log beside this script, if it logged them."""
+    seen = {}
+    log = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'runs.log')
+    for line in open(log) if os.path.exists(log) else []:
+        fields = line.split()
+        if len(fields) >= 5 and fields[2] + '.json' == run:
+            seen[fields[1]] = fields[4]
+    if 'start' not in seen or 'end' not in seen:
+        return ''
+    return f"; load average {seen['start']} at its start, {seen['end']} at its end"
+
+
 def worst_error(rows, group):
     errs = [r['primaryMetric']['scoreError'] / r['primaryMetric']['score'] for k, r in rows.items() if k[0] == group]
     return max(errs) if errs else float('inf')
@@ -41,21 +54,30 @@ def fmt(m):
 
 
 def authority_mint(m, x):
-    """The authority's three operations against every floor of the same run: time and rate, then each ratio."""
+    """The authority's three operations: time and rate, ratios to the floors of the same work, then to each floor."""
     floors = [('floorJdkKeyGen', 'JDK keygen'), ('floorJdkSign', 'JDK sign'), ('floorBcKeyGen', 'BC keygen'),
               ('floorBcSign', 'BC sign'), ('handRolledJca', 'hand-rolled (JCA)'), ('handRolledBc', 'hand-rolled (BC)')]
-    jdk_sign, jdk_keygen = m('floorJdkSign')['score'], m('floorJdkKeyGen')['score']
-    # What the same work costs at least through the JDK: a key pair (minting only) and one signature.
-    jdk_floor = {'mintX509Svid': jdk_keygen + jdk_sign, 'signX509Svid': jdk_sign, 'mintJwtSvid': jdk_sign}
-    out = ["| operation, EC P-256 | µs/op | ops/s | ÷ JDK floor of the same work | "
-           + " | ".join(f"÷ {label}" for _, label in floors) + " |",
-           "|---|---|---|---|" + "---|" * len(floors)]
-    for method, label in (('mintX509Svid', '`mintX509Svid` (fresh key + leaf)'),
-                          ('signX509Svid', '`signX509Svid` (leaf for a given key)'),
-                          ('mintJwtSvid', '`mintJwtSvid` (ES256)')):
+    f = {method: m(method)['score'] for method, _ in floors}
+    operations = (('mintX509Svid', '`mintX509Svid` (fresh key + leaf)'),
+                  ('signX509Svid', '`signX509Svid` (leaf for a given key)'),
+                  ('mintJwtSvid', '`mintJwtSvid` (ES256)'))
+    # The least the same work costs each way: minting adds a key pair to the certificate; a JWT-SVID is one signature.
+    same_work = {
+        'mintX509Svid': (f['floorJdkKeyGen'] + f['floorJdkSign'], f['floorBcKeyGen'] + f['floorBcSign'],
+                         f['floorJdkKeyGen'] + f['handRolledJca'], f['floorBcKeyGen'] + f['handRolledBc']),
+        'signX509Svid': (f['floorJdkSign'], f['floorBcSign'], f['handRolledJca'], f['handRolledBc']),
+        'mintJwtSvid': (f['floorJdkSign'], f['floorBcSign'], None, None),
+    }
+    out = ["| operation, EC P-256 | µs/op | ops/s | ÷ JDK floor | ÷ BC floor | ÷ hand-rolled (JCA) "
+           "| ÷ hand-rolled (BC) |", "|---|---|---|---|---|---|---|"]
+    for method, label in operations:
         a = m(method)
-        out.append(f"| {label} | {fmt(a)} | {rate(a)} | {x(a['score'], jdk_floor[method])} | "
-                   + " | ".join(x(a['score'], m(f)['score']) for f, _ in floors) + " |")
+        ratios = " | ".join(x(a['score'], floor) if floor else "—" for floor in same_work[method])
+        out.append(f"| {label} | {fmt(a)} | {rate(a)} | {ratios} |")
+    out += ["", "| ratio to each floor alone | " + " | ".join(f"÷ {label}" for _, label in floors) + " |",
+            "|---|" + "---|" * len(floors)]
+    for method, label in operations:
+        out.append(f"| {label} | " + " | ".join(x(m(method)['score'], f[floor]) for floor, _ in floors) + " |")
     out += ["", "| floor, EC P-256 | µs/op | ops/s |", "|---|---|---|"]
     for method, label in floors:
         out.append(f"| {label} (`{method}`) | {fmt(m(method))} | {rate(m(method))} |")
@@ -80,7 +102,7 @@ def main(paths):
 
     def source(g):
         name, _, err = best[g]
-        return f"\nRun: `{name}`; largest error in this table {100 * err:.0f}% of its score.\n"
+        return f"\nRun: `{name}`; largest error in this table {100 * err:.0f}% of its score{load_average(name)}.\n"
 
     def x(a, b):
         return f"{a / b:.2f}x"

@@ -84,13 +84,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *       returns it.
  * </ul>
  *
+ * <p>Warm-up is long: at a few hundred to a few thousand operations a second, the certificate building and encoding
+ * around the signature take 15 to 20 one-second iterations to be compiled by C2, and after 3 the certificate
+ * operations still measure 2 to 3 times their steady state.
+ *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar AuthorityMint}; one case: {@code java -jar
  * benchmarks/target/benchmarks.jar AuthorityMint.signX509Svid}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 20, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class AuthorityMintBenchmark {
