@@ -13,4 +13,5 @@ module io.spiffe4j.certauth {
   requires org.slf4j;
 
   exports io.spiffe4j.certauth;
+  exports io.spiffe4j.certauth.akeyless;
 }

@@ -18,5 +18,6 @@ module io.spiffe4j {
   exports io.spiffe4j.svid.x509;
   exports io.spiffe4j.svid.jwt;
   exports io.spiffe4j.tls;
-  exports io.spiffe4j.internal to io.spiffe4j.workloadapi, io.spiffe4j.testkit, io.spiffe4j.cli, io.spiffe4j.certauth;
+  exports io.spiffe4j.internal to io.spiffe4j.workloadapi, io.spiffe4j.testkit, io.spiffe4j.cli, io.spiffe4j.certauth,
+      io.spiffe4j.akeyless.testkit;
 }

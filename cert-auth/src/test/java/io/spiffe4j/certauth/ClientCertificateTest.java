@@ -36,6 +36,7 @@ class ClientCertificateTest {
   @Test
   void certDataIsTheChainAsPemBlocksLeafFirstAndNothingElse() throws Exception {
     KeyPair intermediateKeys = KeyAlgorithm.EC_P384.generate();
+    SuiteSecrets.privateKey("intermediate CA key", intermediateKeys.getPrivate());
     X509Certificate intermediate = CertificateMinter.bare(intermediateKeys.getPublic())
         .subject(new X500Principal("CN=intermediate")).ca(true)
         .issuedBy(ToolKeys.ca(), ToolKeys.get().caKeys.getPrivate()).sign(null);

@@ -1,7 +1,7 @@
 package io.spiffe4j.certauth;
 
+import static io.spiffe4j.certauth.SuiteSecrets.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spiffe4j.certauth.CertAuthException.Kind;

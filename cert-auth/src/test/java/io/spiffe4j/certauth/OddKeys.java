@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Unusual key files, written by openssl once per run next to {@link ToolKeys}' files: curves and algorithms
- * Akeyless does not verify, which this library must refuse, and encryption schemes beyond openssl's defaults.
+ * Akeyless does not verify, which this library must refuse, and encryption schemes beyond openssl's defaults. Their
+ * contents (keys this library does not read, or ciphertext) are registered with {@link SuiteSecrets} as opaque.
  */
 final class OddKeys {
   private static OddKeys instance;
@@ -46,6 +47,11 @@ final class OddKeys {
             "-passout", "pass:" + ToolKeys.PASSWORD));
     camellia = generate(dir, "camellia.pem", "openssl", "pkcs8", "-topk8", "-v2", "camellia-256-cbc", "-in", p256,
         "-passout", "pass:" + ToolKeys.PASSWORD);
+    for (Path file : List.of(secp256k1Pkcs8, secp256k1Sec1, explicitCurveParameters, ed448, x25519, rsaPss,
+        camellia)) {
+      SuiteSecrets.keyFile("odd key file", file, null);
+    }
+    otherEncryptions.forEach(file -> SuiteSecrets.keyFile("odd key file", file, null));
   }
 
   static synchronized OddKeys get() {

@@ -138,6 +138,7 @@ class PrivateKeysProperties {
     try {
       key = parse.get();
     } catch (CertAuthException expected) {
+      SuiteSecrets.observe(expected);
       assertTrue(expected.getMessage().startsWith("private key"), expected.getMessage());
       Statistics.collect(expected.kind().name());
       return;
@@ -150,6 +151,7 @@ class PrivateKeysProperties {
     try {
       assertTrue(!parse.get().isEmpty());
     } catch (CertAuthException expected) {
+      SuiteSecrets.observe(expected);
       assertTrue(expected.getMessage().startsWith("certificates"), expected.getMessage());
     }
   }

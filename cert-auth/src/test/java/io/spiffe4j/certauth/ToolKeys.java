@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -30,7 +31,8 @@ import javax.security.auth.x500.X500Principal;
 /**
  * Key files in every supported format, written by the real tools ({@code openssl}, {@code ssh-keygen}), never by
  * the code under test; generated once per test run in a temporary directory (RSA-4096 generation is slow). Each file
- * comes with its public key as the tool exported it, and a leaf certificate for that key issued by a test CA.
+ * comes with its public key as the tool exported it, and a leaf certificate for that key issued by a test CA. Every
+ * file's contents, the password and every key's private numbers are registered with {@link SuiteSecrets}.
  */
 final class ToolKeys {
   /** Distinctive, so that tests can prove it never appears in a message. */
@@ -187,6 +189,7 @@ final class ToolKeys {
     if (instance == null) {
       try {
         instance = generate();
+        instance.registerSecrets();
       } catch (Error e) {
         failure = e;
         throw e;
@@ -247,6 +250,22 @@ final class ToolKeys {
       return new ToolKeys(dir, caKeys, ca, List.copyOf(files));
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Tells the suite's secret scan about the password, every file's contents and every key's private numbers (the
+   * encrypted files hold the same keys as the unencrypted ones).
+   */
+  private void registerSecrets() {
+    SuiteSecrets.secret("tool key password", PASSWORD);
+    SuiteSecrets.privateKey("tool key CA key", caKeys.getPrivate());
+    for (KeyFile file : files) {
+      PrivateKey key = file.format.encrypted() ? null : PrivateKeys.load(file.path);
+      SuiteSecrets.keyFile("tool key file", file.path, key);
+      if (key != null) {
+        SuiteSecrets.privateKey("tool key", key);
+      }
     }
   }
 

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "akeyless", description = "Akeyless certificate authentication.", mixinStandardHelpOptions = true,
-    subcommands = {AkeylessCommand.ChallengeSign.class})
+@Command(name = "akeyless", description = "Akeyless authentication: get a token, or sign a certificate challenge.",
+    mixinStandardHelpOptions = true, subcommands = {AkeylessAuthCommand.class, AkeylessCommand.ChallengeSign.class})
 final class AkeylessCommand {
 
   @Command(name = "challenge-sign", mixinStandardHelpOptions = true,

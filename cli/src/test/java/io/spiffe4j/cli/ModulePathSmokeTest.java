@@ -52,6 +52,17 @@ class ModulePathSmokeTest {
     assertEquals(0x30, Base64.getDecoder().decode(output.strip())[0], "a DER ECDSA signature: " + output);
   }
 
+  /**
+   * The Akeyless client's modules resolve (java.net.http, Jackson, core's internal package): the request is built
+   * and sent, and the refused connection is reported as the typed failure, exit code 4.
+   */
+  @Test
+  void akeylessAuthRunsOnTheModulePath() throws Exception {
+    String output = runOnModulePath(Main.EXIT_AKEYLESS, Map.of("ACCESS_KEY", "module-path-key"), "akeyless", "auth",
+        "--gateway", "http://127.0.0.1:1/api/v2", "--access-id", "p-module", "--access-key-env", "ACCESS_KEY");
+    assertTrue(output.contains("spiffe4j: akeyless auth: cannot connect to the gateway [UNAVAILABLE]"), output);
+  }
+
   private static String runOnModulePath(int expectedExitCode, String... args) throws Exception {
     return runOnModulePath(expectedExitCode, Map.of(), args);
   }

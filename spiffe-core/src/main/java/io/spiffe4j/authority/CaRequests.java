@@ -7,10 +7,12 @@ import io.spiffe4j.id.TrustDomain;
 import io.spiffe4j.internal.Signatures;
 import io.spiffe4j.mint.KeyAlgorithm;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
@@ -45,6 +47,8 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * protocol §5.1): the new CA's key, a subject, and exactly one URI SAN, the trust domain's ID.
  */
 final class CaRequests {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   /** The curves a CA key may be on: P-256, P-384 and P-521, by OID. */
   private static final Map<ASN1ObjectIdentifier, String> CURVES = Map.of(
       SECObjectIdentifiers.secp256r1, "P-256", SECObjectIdentifiers.secp384r1, "P-384",
@@ -66,14 +70,19 @@ final class CaRequests {
     }
   }
 
-  /** A DER request for a CA of the trust domain, signed by its key, with subject {@code O=SPIFFE, CN=<td>}. */
+  /**
+   * A DER request for a CA of the trust domain, signed by its key, shaped as SPIRE's own: subject
+   * {@code C=US, O=SPIFFE} with a random serialNumber (so each CA's subject is unique and path building never confuses
+   * two generations), no common name, and the trust domain's ID as the one URI SAN. An upstream issuer set up for
+   * SPIRE (for example an Akeyless issuer that does not require a common name) then signs ours too.
+   */
   static byte[] create(KeyPair key, KeyAlgorithm algorithm, TrustDomain trustDomain) {
     try {
       ExtensionsGenerator extensions = new ExtensionsGenerator();
       extensions.addExtension(Extension.subjectAlternativeName, false,
           new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain.idString())));
       return new JcaPKCS10CertificationRequestBuilder(
-          new X500Principal("O=SPIFFE, CN=" + trustDomain.name()), key.getPublic())
+          new X500Principal("C=US, O=SPIFFE, SERIALNUMBER=" + new BigInteger(63, RANDOM)), key.getPublic())
           .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
           .build(new JcaContentSignerBuilder(algorithm.signatureAlgorithm()).build(key.getPrivate()))
           .getEncoded();

@@ -372,7 +372,8 @@ public final class SpiffeAuthority implements AutoCloseable {
       if (answer == null) {
         throw new UpstreamAuthorityException(Kind.MISCONFIGURED, "the upstream authority answered no X.509 CA");
       }
-      MintedCaCheck.check(answer, caKey, trustDomain, now);
+      // At the answer's arrival, as SPIRE checks it: the upstream may have signed a CA valid from after `now`.
+      MintedCaCheck.check(answer, caKey, trustDomain, clock.instant());
       certificate = answer.mintedCa();
       chain = answer.caChain();
       roots = answer.upstreamRoots();

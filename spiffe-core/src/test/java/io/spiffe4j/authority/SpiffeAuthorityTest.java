@@ -391,6 +391,20 @@ class SpiffeAuthorityTest {
     }
   }
 
+  /** SPIRE checks a minted CA when the answer is in (plugin protocol §5.2), so a CA signed during a slow call is valid. */
+  @Test
+  void theMintedCaIsCheckedWhenTheAnswerArrives() {
+    LocalUpstreamAuthority real = UpstreamAuthorities.selfSigned(KeyAlgorithm.EC_P256, Duration.ofDays(30), clock);
+    // The call takes longer than the upstream backdates its CAs: the CA starts after the request left.
+    UpstreamAuthority slow = (csr, ttl) -> {
+      clock.advance(Duration.ofMinutes(2));
+      return real.mintX509Ca(csr, ttl);
+    };
+    SpiffeAuthority authority = track(authority().upstream(slow).build());
+    assertTrue(authority.activeCa().certificate().getNotBefore().toInstant().isAfter(THEN));
+    assertEquals(WEB, verify(authority, authority.mintX509Svid(WEB)));
+  }
+
   /** The upstream's real answer, re-signed by its root after a change SPIRE's validator refuses. */
   private UpstreamX509Ca answer(LocalUpstreamAuthority real, byte[] csr, Duration ttl,
       Consumer<CertificateMinter> change) {
