@@ -3,10 +3,8 @@ package io.spiffe4j.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spiffe4j.bundle.BundleSet;
 import io.spiffe4j.bundle.JwtBundle;
 import io.spiffe4j.id.SpiffeId;
@@ -23,8 +21,6 @@ import io.spiffe4j.workloadapi.X509Context;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -40,7 +36,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,7 +51,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("spire")
 class JavaSpiffeInteropSpireTest {
     private static final String AUDIENCE = "spiffe4j-interop";
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
 
     // A TTL far above the test's run time: no rotation between our fetch and java-spiffe's, so the SVIDs are identical.
     @RegisterExtension
@@ -83,7 +77,7 @@ class JavaSpiffeInteropSpireTest {
             ourJwtBundles = client.fetchJwtBundles();
             ourJwtSvid = client.fetchJwtSvid(AUDIENCE);
         }
-        theirs = runJavaSpiffeProbe(socket, AUDIENCE, ourJwtSvid.token());
+        theirs = JavaSpiffeProbes.run("JavaSpiffeProbe", socket, AUDIENCE, ourJwtSvid.token());
     }
 
     @Test
@@ -167,38 +161,6 @@ class JavaSpiffeInteropSpireTest {
         assertEquals(theirSvid.get("expiry").asLong(), validatedByUs.expiry().getEpochSecond());
         // java-spiffe validated our token against the JWT bundles it fetched.
         assertEquals(JVM_ID.toString(), theirs.get("validated").get("id").asText());
-    }
-
-    /** Runs the java-spiffe probe in a child JVM on java-spiffe's own class path and returns its JSON. */
-    private static JsonNode runJavaSpiffeProbe(String socket, String audience, String tokenToValidate)
-            throws IOException {
-        Path probe = Path.of(System.getProperty("spiffe4j.interop.javaSpiffeProbe", "java-spiffe-probe/target"));
-        Path jar = probe.resolve("java-spiffe-probe.jar");
-        assertTrue(Files.isRegularFile(jar) && Files.isDirectory(probe.resolve("lib")),
-                () -> "no java-spiffe probe at " + probe + ": build the reactor (mvn install -DskipTests) first");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = jar + File.pathSeparator + probe.resolve("lib") + File.separator + "*";
-        Path stderr = Files.createTempFile("java-spiffe-probe", ".err");
-        try {
-            Process process = new ProcessBuilder(java, "-Xmx256m", "-cp", classPath,
-                    "io.spiffe4j.interop.probe.JavaSpiffeProbe", socket, audience, tokenToValidate)
-                    .redirectError(stderr.toFile()).start();
-            process.getOutputStream().close();
-            // The output is a few kilobytes: read it all before waiting, the pipe never fills.
-            String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("the java-spiffe probe did not finish within " + PROBE_TIMEOUT);
-            }
-            String errors = Files.readString(stderr);
-            assertEquals(0, process.exitValue(), () -> "the java-spiffe probe failed:\n" + errors);
-            return new ObjectMapper().readTree(stdout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } finally {
-            Files.deleteIfExists(stderr);
-        }
     }
 
     private static Map<String, Set<String>> x509BundlesDer(BundleSet bundles) throws CertificateEncodingException {

@@ -131,7 +131,8 @@ public final class JavaSpiffeProbe {
         return Base64.getEncoder().encodeToString(der);
     }
 
-    private static String quote(String value) {
+    /** A JSON string, or {@code null}; shared with the other probes. */
+    static String quote(String value) {
         if (value == null) {
             return "null";
         }
