@@ -148,7 +148,10 @@ public final class AkeylessAuth {
     return gcp(accessId, GcpIdentityToken.DEFAULT_AUDIENCE);
   }
 
-  /** GCP authentication with an ID token for {@code audience} from the GCE metadata server. */
+  /**
+   * GCP authentication with an ID token for {@code audience} from the GCE metadata server ({@link
+   * GcpIdentityToken#forAudience(String)}: the one {@code GCE_METADATA_HOST} names, if set).
+   */
   public static AkeylessAuth gcp(String accessId, String audience) {
     return gcp(accessId, audience, GcpIdentityToken.forAudience(audience));
   }
@@ -166,7 +169,10 @@ public final class AkeylessAuth {
     });
   }
 
-  /** Azure AD authentication with a managed-identity token from IMDS. */
+  /**
+   * Azure AD authentication with a managed-identity token from IMDS ({@link AzureManagedIdentityToken#forManagement()}:
+   * the address {@code AZURE_POD_IDENTITY_AUTHORITY_HOST} names, if set).
+   */
   public static AkeylessAuth azureAd(String accessId) {
     return azureAd(accessId, AzureManagedIdentityToken.forManagement());
   }

@@ -5,12 +5,17 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * An Azure AD access token for Azure Resource Manager ({@value #MANAGEMENT_RESOURCE}) from the Azure Instance
  * Metadata Service (IMDS, header {@code Metadata: true}), as a VM, VM scale set or AKS pod with a managed identity
  * gets it. With {@link #withObjectId}, the token is for that user-assigned identity. A fresh token is fetched on
  * every authentication.
+ *
+ * <p>The default IMDS address is {@value #IMDS_HOST_VARIABLE} (an {@code http(s)://host[:port]} base URL) when that
+ * environment variable is set and not empty, as Azure's own azure-identity libraries read it (AAD Pod Identity sets
+ * it); otherwise {@link #DEFAULT_IMDS_URL}.
  *
  * <p>Immutable and thread-safe; {@link #toString()} never shows a token.
  */
@@ -19,6 +24,8 @@ public final class AzureManagedIdentityToken implements IdentityTokenSupplier {
   public static final URI DEFAULT_IMDS_URL = URI.create("http://169.254.169.254");
   /** The resource Akeyless's Azure AD authentication checks as the token's audience. */
   public static final String MANAGEMENT_RESOURCE = "https://management.azure.com/";
+  /** The environment variable that moves the default IMDS address: an {@code http(s)://host[:port]} base URL. */
+  public static final String IMDS_HOST_VARIABLE = "AZURE_POD_IDENTITY_AUTHORITY_HOST";
 
   private static final String TOKEN_PATH = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=";
 
@@ -30,9 +37,26 @@ public final class AzureManagedIdentityToken implements IdentityTokenSupplier {
     this.objectId = objectId;
   }
 
-  /** A token of the system-assigned (or only) managed identity, from {@link #DEFAULT_IMDS_URL}. */
+  /**
+   * A token of the system-assigned (or only) managed identity, from the IMDS address {@value #IMDS_HOST_VARIABLE}
+   * names in this process's environment, else from {@link #DEFAULT_IMDS_URL}.
+   *
+   * @throws AkeylessException of kind INVALID_INPUT if {@value #IMDS_HOST_VARIABLE} is not an http(s) base URL
+   */
   public static AzureManagedIdentityToken forManagement() {
-    return new AzureManagedIdentityToken(DEFAULT_IMDS_URL, null);
+    return forManagement(System::getenv);
+  }
+
+  /**
+   * The same, reading {@value #IMDS_HOST_VARIABLE} from {@code environment} (a variable's value, or null when
+   * unset), for example {@code Map::get} in a test.
+   *
+   * @throws AkeylessException of kind INVALID_INPUT if {@value #IMDS_HOST_VARIABLE} is not an http(s) base URL
+   */
+  public static AzureManagedIdentityToken forManagement(Function<String, String> environment) {
+    Objects.requireNonNull(environment, "environment");
+    return new AzureManagedIdentityToken(MetadataFetch.fromEnvironment(environment, IMDS_HOST_VARIABLE, "", false,
+        "an http(s)://host[:port] URL without query", DEFAULT_IMDS_URL), null);
   }
 
   /** The same for the user-assigned identity with this object ID ({@code object_id} in the IMDS query). */
@@ -45,7 +69,7 @@ public final class AzureManagedIdentityToken implements IdentityTokenSupplier {
   }
 
   /**
-   * The same, from another IMDS address (an emulator, or a test).
+   * The same, from another IMDS address (an emulator, or a test), whatever the environment says.
    *
    * @throws IllegalArgumentException if the URL is not http(s) with a host, or has a query
    */

@@ -4,11 +4,16 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A GCP ID token for an audience, from the GCE metadata server's identity endpoint ({@code format=full}, header
  * {@code Metadata-Flavor: Google}), as GCE, GKE (with Workload Identity), Cloud Run and Cloud Functions serve it.
  * A fresh token is fetched on every authentication.
+ *
+ * <p>The default metadata server is {@value #METADATA_HOST_VARIABLE} ({@code host[:port]}, reached over plain
+ * http) when that environment variable is set and not empty, as Google's own libraries (google-auth-library,
+ * {@code cloud.google.com/go/compute/metadata}) read it; otherwise {@link #DEFAULT_METADATA_URL}.
  *
  * <p>Immutable and thread-safe; {@link #toString()} never shows a token.
  */
@@ -17,6 +22,8 @@ public final class GcpIdentityToken implements IdentityTokenSupplier {
   public static final URI DEFAULT_METADATA_URL = URI.create("http://metadata.google.internal");
   /** The audience Akeyless's GCP authentication expects unless its auth method says otherwise. */
   public static final String DEFAULT_AUDIENCE = "akeyless.io";
+  /** The environment variable that moves the default metadata server: {@code host[:port]}, no scheme. */
+  public static final String METADATA_HOST_VARIABLE = "GCE_METADATA_HOST";
 
   private static final String IDENTITY_PATH = "/computeMetadata/v1/instance/service-accounts/default/identity";
 
@@ -28,17 +35,34 @@ public final class GcpIdentityToken implements IdentityTokenSupplier {
     this.audience = audience;
   }
 
-  /** A token for {@code audience} from {@link #DEFAULT_METADATA_URL}. */
+  /**
+   * A token for {@code audience} from the metadata server {@value #METADATA_HOST_VARIABLE} names in this process's
+   * environment, else from {@link #DEFAULT_METADATA_URL}.
+   *
+   * @throws AkeylessException of kind INVALID_INPUT if {@value #METADATA_HOST_VARIABLE} is not a {@code host[:port]}
+   */
   public static GcpIdentityToken forAudience(String audience) {
-    Objects.requireNonNull(audience, "audience");
-    if (audience.isBlank()) {
-      throw new IllegalArgumentException("audience must not be blank");
-    }
-    return new GcpIdentityToken(DEFAULT_METADATA_URL, audience);
+    return forAudience(audience, System::getenv);
   }
 
   /**
-   * The same, from another metadata server (an emulator, or a test).
+   * The same, reading {@value #METADATA_HOST_VARIABLE} from {@code environment} (a variable's value, or null when
+   * unset), for example {@code Map::get} in a test.
+   *
+   * @throws AkeylessException of kind INVALID_INPUT if {@value #METADATA_HOST_VARIABLE} is not a {@code host[:port]}
+   */
+  public static GcpIdentityToken forAudience(String audience, Function<String, String> environment) {
+    Objects.requireNonNull(audience, "audience");
+    Objects.requireNonNull(environment, "environment");
+    if (audience.isBlank()) {
+      throw new IllegalArgumentException("audience must not be blank");
+    }
+    return new GcpIdentityToken(MetadataFetch.fromEnvironment(environment, METADATA_HOST_VARIABLE, "http://", true,
+        "the metadata server's host[:port]", DEFAULT_METADATA_URL), audience);
+  }
+
+  /**
+   * The same, from another metadata server (an emulator, or a test), whatever the environment says.
    *
    * @throws IllegalArgumentException if the URL is not http(s) with a host, or has a query
    */

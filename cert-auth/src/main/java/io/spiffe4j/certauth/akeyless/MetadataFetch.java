@@ -3,12 +3,14 @@ package io.spiffe4j.certauth.akeyless;
 import io.spiffe4j.certauth.akeyless.AkeylessException.Kind;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * A GET to a link-local metadata service (GCE metadata server, Azure IMDS): never through a proxy, never
@@ -34,6 +36,32 @@ final class MetadataFetch {
       text = text.substring(0, text.length() - 1);
     }
     return URI.create(text);
+  }
+
+  /**
+   * The metadata base URL an environment variable overrides {@code fallback} with: {@code prefix} and the value
+   * (unset or empty means {@code fallback}, as Google's and Azure's own libraries treat it). The value must make an
+   * http(s) base URL; with {@code hostOnly}, one without a path.
+   *
+   * @throws AkeylessException of kind INVALID_INPUT naming the variable, its value and the expected {@code form}
+   */
+  static URI fromEnvironment(Function<String, String> environment, String variable, String prefix, boolean hostOnly,
+      String form, URI fallback) {
+    String value = environment.apply(variable);
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      URI url = baseUrl(new URI(prefix + value), variable);
+      if (!hostOnly || url.getRawPath().isEmpty()) {
+        return url;
+      }
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      // Reported below, naming the variable rather than the URI parser's view of it.
+    }
+    // The variable holds an address, never a credential, so showing it tells the operator what is wrong.
+    throw new AkeylessException(Kind.INVALID_INPUT, "auth", "environment variable " + variable + " must be " + form
+        + ", was '" + ApiResponses.clean(value, List.of()) + "'");
   }
 
   /** The body of a 200 answer; anything else is a {@link Kind#CREDENTIALS} failure naming {@code what}. */

@@ -11,6 +11,7 @@ import io.spiffe4j.certauth.akeyless.RetryPolicy;
 import io.spiffe4j.upstream.akeyless.AkeylessUpstreamAuthority;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * The plugin's {@link UpstreamFactory}: an {@link AkeylessUpstreamAuthority} for the configured gateway, access type
@@ -31,9 +32,17 @@ final class AkeylessUpstreams {
    *     Akeyless refuses the credentials or cannot be reached
    */
   static UpstreamAuthority create(PluginConfig config) {
+    return create(config, System::getenv);
+  }
+
+  /**
+   * The same, with the cloud metadata overrides ({@code GCE_METADATA_HOST}, {@code AZURE_POD_IDENTITY_AUTHORITY_HOST})
+   * read from {@code environment} instead of the process's, so that tests can point gcp and azure_ad elsewhere.
+   */
+  static UpstreamAuthority create(PluginConfig config, Function<String, String> environment) {
     // A failed first mint stops spire-server, and SPIRE sets no deadline of its own: a few tries, about 20 s in all,
     // then the gateway's error, so an operator sees the cause instead of a server that seems to hang.
-    AkeylessClient.Builder client = AkeylessClient.builder(config.gatewayUrl().toString(), auth(config))
+    AkeylessClient.Builder client = AkeylessClient.builder(config.gatewayUrl().toString(), auth(config, environment))
         .requestTimeout(SPIRE_REQUEST_TIMEOUT)
         .retryPolicy(SPIRE_RETRIES);
     config.customCaBundle().ifPresent(client::caBundle);
@@ -54,7 +63,7 @@ final class AkeylessUpstreams {
     }
   }
 
-  private static AkeylessAuth auth(PluginConfig config) {
+  private static AkeylessAuth auth(PluginConfig config, Function<String, String> environment) {
     String accessId = config.accessId();
     switch (config.accessType()) {
       case ACCESS_KEY:
@@ -66,9 +75,10 @@ final class AkeylessUpstreams {
       case K8S:
         return AkeylessAuth.kubernetes(accessId, config.k8sAuthConfigName().orElseThrow());
       case GCP:
-        return AkeylessAuth.gcp(accessId, config.gcpAudience().orElse(GcpIdentityToken.DEFAULT_AUDIENCE));
+        String audience = config.gcpAudience().orElse(GcpIdentityToken.DEFAULT_AUDIENCE);
+        return AkeylessAuth.gcp(accessId, audience, GcpIdentityToken.forAudience(audience, environment));
       case AZURE_AD:
-        AzureManagedIdentityToken token = AzureManagedIdentityToken.forManagement();
+        AzureManagedIdentityToken token = AzureManagedIdentityToken.forManagement(environment);
         return AkeylessAuth.azureAd(accessId,
             config.azureObjectId().map(token::withObjectId).orElse(token));
       default:

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import com.sun.net.httpserver.HttpServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -17,10 +18,12 @@ import io.spiffe4j.SpiffeException;
 import io.spiffe4j.akeyless.testkit.AccessKeyCredentials;
 import io.spiffe4j.akeyless.testkit.AkeylessGateway;
 import io.spiffe4j.akeyless.testkit.CertAuthSettings;
+import io.spiffe4j.akeyless.testkit.CloudAuthSettings;
 import io.spiffe4j.akeyless.testkit.Op;
 import io.spiffe4j.akeyless.testkit.PkiIssuer;
 import io.spiffe4j.akeyless.testkit.PkiIssuerSettings;
 import io.spiffe4j.akeyless.testkit.RequestRecord;
+import io.spiffe4j.akeyless.testkit.TestIdentityProvider;
 import io.spiffe4j.authority.UpstreamAuthority;
 import io.spiffe4j.authority.UpstreamAuthorityException;
 import io.spiffe4j.authority.UpstreamX509Ca;
@@ -31,6 +34,12 @@ import io.spiffe4j.mint.KeyAlgorithm;
 import io.spiffe4j.upstream.akeyless.internal.proto.ConfigGrpc;
 import io.spiffe4j.upstream.akeyless.internal.proto.MintX509CAResponse;
 import io.spiffe4j.upstream.akeyless.internal.proto.UpstreamAuthorityGrpc;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +47,13 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +62,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The plugin's factory against spiffe4j's local Akeyless gateway over HTTPS: every plugin_data access type the
- * gateway can prove in a test (access key, API key, certificate), the custom CA bundle, and the failures Configure
+ * gateway can prove in a test (access key, API key, certificate, and gcp and azure_ad against an in-test metadata
+ * server that the cloud libraries' environment overrides point to), the custom CA bundle, and the failures Configure
  * must surface.
  */
 class AkeylessUpstreamsTest {
@@ -62,9 +75,15 @@ class AkeylessUpstreamsTest {
   @TempDir
   Path directory;
 
+  private final TestIdentityProvider identities = TestIdentityProvider.create();
+  private Metadata metadata;
+
   @AfterEach
   void close() {
     gateway.close();
+    if (metadata != null) {
+      metadata.close();
+    }
   }
 
   private String common() throws Exception {
@@ -118,6 +137,152 @@ class AkeylessUpstreamsTest {
     try (UpstreamAuthority upstream = create(common() + "access_type = \"cert\"\naccess_id = \"" + accessId + "\"\n"
         + "cert_file_path = \"" + certFile + "\"\nkey_file_path = \"" + keyFile + "\"\n")) {
       assertMints(upstream);
+    }
+  }
+
+  @Test
+  void gcp_asksTheMetadataServerGceMetadataHostNames_andMints() throws Exception {
+    String accessId = gateway.createCloudAuthMethod(CloudAuthSettings.gcp("spire-gcp", identities).build());
+    metadata = new Metadata(identities.gcp("spire@project.iam.gserviceaccount.com").sign());
+
+    try (UpstreamAuthority upstream = create(gcpConfig(accessId), gcpEnvironment())) {
+      assertMints(upstream);
+    }
+
+    assertEquals(List.of("/computeMetadata/v1/instance/service-accounts/default/identity"
+        + "?audience=akeyless.io&format=full Metadata-Flavor=Google"), metadata.requests);
+    assertAuthenticatedOnce();
+  }
+
+  @Test
+  void gcp_tokenForAnotherAudience_failsConfigureUnauthenticated_namingTheGateway_withoutTheToken() throws Exception {
+    String accessId = gateway.createCloudAuthMethod(CloudAuthSettings.gcp("spire-gcp", identities).build());
+    String token = identities.gcp("spire@project.iam.gserviceaccount.com").audience("someone-else").sign();
+    metadata = new Metadata(token);
+
+    UpstreamAuthorityException e = assertThrows(UpstreamAuthorityException.class,
+        () -> create(gcpConfig(accessId), gcpEnvironment()));
+
+    assertRefusedWithoutTheToken(e, accessId, "gcp", token);
+  }
+
+  @Test
+  void azureAd_asksTheImdsAzurePodIdentityAuthorityHostNames_andMints() throws Exception {
+    String accessId = gateway.createCloudAuthMethod(CloudAuthSettings.azureAd("spire-azure", "tenant-1", identities)
+        .boundObjectIds("oid-1").build());
+    metadata = new Metadata("{\"access_token\":\"" + identities.azure("tenant-1", "oid-1").sign()
+        + "\",\"expires_in\":\"3599\",\"token_type\":\"Bearer\"}");
+
+    try (UpstreamAuthority upstream = create(azureConfig(accessId), azureEnvironment())) {
+      assertMints(upstream);
+    }
+
+    assertEquals(List.of("/metadata/identity/oauth2/token?api-version=2018-02-01"
+        + "&resource=https%3A%2F%2Fmanagement.azure.com%2F&object_id=oid-1 Metadata=true"), metadata.requests);
+    assertAuthenticatedOnce();
+  }
+
+  @Test
+  void azureAd_tokenForAnotherAudience_failsConfigureUnauthenticated_namingTheGateway_withoutTheToken()
+      throws Exception {
+    String accessId = gateway.createCloudAuthMethod(CloudAuthSettings.azureAd("spire-azure", "tenant-1", identities)
+        .build());
+    String token = identities.azure("tenant-1", "oid-1").audience("https://vault.azure.net").sign();
+    metadata = new Metadata("{\"access_token\":\"" + token + "\"}");
+
+    UpstreamAuthorityException e = assertThrows(UpstreamAuthorityException.class,
+        () -> create(azureConfig(accessId), azureEnvironment()));
+
+    assertRefusedWithoutTheToken(e, accessId, "azure_ad", token);
+  }
+
+  @Test
+  void malformedMetadataOverride_isAConfigurationError_namingTheVariable() throws Exception {
+    SpiffeException e = assertThrows(SpiffeException.class,
+        () -> create(gcpConfig("p-gcp"), Map.of("GCE_METADATA_HOST", "http://127.0.0.1:1")::get));
+
+    assertFalse(e instanceof UpstreamAuthorityException, e.toString());
+    assertTrue(e.getMessage().contains("GCE_METADATA_HOST"), e.getMessage());
+  }
+
+  private String gcpConfig(String accessId) throws Exception {
+    return common() + "access_type = \"gcp\"\naccess_id = \"" + accessId + "\"\n";
+  }
+
+  private String azureConfig(String accessId) throws Exception {
+    return common() + "access_type = \"azure_ad\"\naccess_id = \"" + accessId + "\"\n"
+        + "azure_object_id = \"oid-1\"\n";
+  }
+
+  private Function<String, String> gcpEnvironment() {
+    return Map.of("GCE_METADATA_HOST", "127.0.0.1:" + metadata.url().getPort())::get;
+  }
+
+  private Function<String, String> azureEnvironment() {
+    return Map.of("AZURE_POD_IDENTITY_AUTHORITY_HOST", metadata.url().toString())::get;
+  }
+
+  private static UpstreamAuthority create(String hcl, Function<String, String> environment) {
+    return AkeylessUpstreams.create(PluginConfig.parse(hcl, "example.org", Map.of()), environment);
+  }
+
+  /** The gateway accepted one cloud authentication: it checks the token's signature, issuer and audience. */
+  private void assertAuthenticatedOnce() {
+    assertEquals(List.of(200), gateway.requests().stream().filter(r -> r.op() == Op.AUTH)
+        .map(RequestRecord::status).collect(Collectors.toList()));
+  }
+
+  private void assertRefusedWithoutTheToken(UpstreamAuthorityException e, String accessId, String accessType,
+      String token) {
+    assertEquals(UpstreamAuthorityException.Kind.UNAUTHENTICATED, e.kind());
+    assertTrue(e.getMessage().startsWith("authenticating to the Akeyless gateway " + gateway.url() + " with access ID "
+        + accessId + " (" + accessType + ") failed: akeyless auth: "), e.getMessage());
+    String base64 = Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8));
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertFalse(t.getMessage() != null && (t.getMessage().contains(token) || t.getMessage().contains(base64)),
+          "the token leaked into " + t);
+    }
+    assertEquals(1, metadata.requests.size(), metadata.requests::toString);
+  }
+
+  /**
+   * A GCE metadata server or Azure IMDS stand-in: records each request's path, query and metadata header, and
+   * answers every GET with the same body.
+   */
+  private static final class Metadata implements AutoCloseable {
+    final List<String> requests = new CopyOnWriteArrayList<>();
+    private final HttpServer server;
+
+    Metadata(String answer) {
+      try {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      server.createContext("/", exchange -> {
+        try (exchange) {
+          String header = exchange.getRequestHeaders().containsKey("Metadata-Flavor")
+              ? "Metadata-Flavor=" + exchange.getRequestHeaders().getFirst("Metadata-Flavor")
+              : "Metadata=" + exchange.getRequestHeaders().getFirst("Metadata");
+          requests.add(exchange.getRequestURI().getRawPath() + "?" + exchange.getRequestURI().getRawQuery() + " "
+              + header);
+          byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        }
+      });
+      server.start();
+    }
+
+    URI url() {
+      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Override
+    public void close() {
+      server.stop(0);
     }
   }
 
