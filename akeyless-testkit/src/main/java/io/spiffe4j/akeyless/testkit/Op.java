@@ -2,7 +2,10 @@ package io.spiffe4j.akeyless.testkit;
 
 import java.util.Optional;
 
-/** The operations the gateway serves, each under {@code /api/v2/<path>}, {@code /v2/<path>} and {@code /<path>}. */
+/**
+ * The operations the gateway serves, each under {@code /api/v2/<path>}, {@code /v2/<path>} and {@code /<path>}.
+ * Immutable and thread-safe.
+ */
 public enum Op {
   AUTH("auth"),
   GET_CERT_CHALLENGE("get-cert-challenge"),

@@ -2,7 +2,8 @@ package io.spiffe4j.akeyless.testkit;
 
 /**
  * How an issuer spells the certificates in its {@code /get-pki-certificate} answer. Akeyless does not document the
- * encoding of {@code data} and {@code parent_cert}, so clients should be tested against each of these.
+ * encoding of {@code data} and {@code parent_cert}, so clients should be tested against each of these. Immutable and
+ * thread-safe.
  */
 public enum PkiAnswerShape {
   /** {@code data}: the issued certificate as PEM; {@code parent_cert}: the issuer chain as PEM. The default. */

@@ -2,7 +2,8 @@ package io.spiffe4j.akeyless.testkit;
 
 /**
  * The kinds of {@code /get-pki-certificate} failure, each answered with a status that
- * {@link AkeylessGateway.Builder#pkiFailureStatus} can change, since Akeyless does not document its own.
+ * {@link AkeylessGateway.Builder#pkiFailureStatus} can change, since Akeyless does not document its own. Immutable
+ * and thread-safe.
  */
 public enum PkiFailure {
   /** Malformed request: no issuer name, bad base64, a CSR that does not parse or whose signature does not verify. */
